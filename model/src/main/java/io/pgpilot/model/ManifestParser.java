@@ -1,0 +1,80 @@
+package io.pgpilot.model;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+
+/**
+ * Turns manifest text (YAML or JSON) into a {@link ClusterManifest}. Strict on purpose: unknown
+ * fields, duplicate keys, trailing documents and wrong types are errors naming the field.
+ */
+public final class ManifestParser {
+
+    /** Far above any real manifest; keeps a hostile body from costing memory. */
+    public static final int MAX_MANIFEST_BYTES = 64 * 1024;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private ManifestParser() {
+    }
+
+    public static ClusterManifest parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new ManifestException("body", "the manifest is empty");
+        }
+        if (text.getBytes(StandardCharsets.UTF_8).length > MAX_MANIFEST_BYTES) {
+            throw new ManifestException("body", "the manifest is larger than " + MAX_MANIFEST_BYTES + " bytes");
+        }
+        boolean json = text.stripLeading().startsWith("{");
+        try {
+            ClusterManifest manifest = (json ? JSON : YAML).readValue(text, ClusterManifest.class);
+            if (manifest == null) {
+                throw new ManifestException("body", "the manifest is empty");
+            }
+            return manifest;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ManifestException(fieldPath(e), "unknown field '" + e.getPropertyName() + "'");
+        } catch (InvalidFormatException e) {
+            throw new ManifestException(fieldPath(e), "invalid value '" + e.getValue() + "'");
+        } catch (MismatchedInputException e) {
+            throw new ManifestException(fieldPath(e), "wrong type: " + firstLine(e.getOriginalMessage()));
+        } catch (JacksonException e) {
+            throw new ManifestException(fieldPath(e).isEmpty() ? "body" : fieldPath(e),
+                    "not valid " + (json ? "JSON" : "YAML") + ": " + firstLine(e.getOriginalMessage()));
+        }
+    }
+
+    private static String fieldPath(JacksonException e) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+        return path.isEmpty() ? "body" : path;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

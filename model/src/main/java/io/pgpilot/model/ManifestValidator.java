@@ -1,0 +1,251 @@
+package io.pgpilot.model;
+
+import io.pgpilot.model.ClusterDefinition.BackupDefinition;
+import io.pgpilot.model.ClusterDefinition.SynchronousReplication;
+import io.pgpilot.model.ClusterManifest.ClusterSpec;
+import io.pgpilot.model.ClusterManifest.SecretKeySelector;
+import io.pgpilot.model.ManifestException.Violation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a parsed manifest and resolves its defaults. Pure: no I/O, all violations at once. */
+public final class ManifestValidator {
+
+    public static final int MAX_INSTANCES = 9;
+
+    /** Parameters pgpilot owns (as CloudNativePG does): setting them would break HA or archiving. */
+    public static final Set<String> FIXED_PARAMETERS = Set.of(
+            "archive_command", "archive_mode", "archive_library", "restore_command", "config_file",
+            "data_directory", "hba_file", "ident_file", "listen_addresses", "port", "primary_conninfo",
+            "primary_slot_name", "promote_trigger_file", "recovery_target", "recovery_target_lsn",
+            "recovery_target_name", "recovery_target_time", "recovery_target_timeline",
+            "recovery_target_xid", "recovery_target_inclusive", "recovery_target_action",
+            "synchronous_standby_names", "unix_socket_directories", "unix_socket_group",
+            "unix_socket_permissions", "wal_level", "hot_standby", "wal_log_hints", "full_page_writes",
+            "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "log_directory", "logging_collector",
+            "cluster_name", "shared_preload_libraries", "dynamic_library_path", "local_preload_libraries",
+            "session_preload_libraries", "jit_provider", "external_pid_file");
+
+    private static final Pattern QUANTITY = Pattern.compile("[1-9][0-9]{0,8}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?");
+    private static final Pattern RETENTION = Pattern.compile("[1-9][0-9]{0,3}[dwm]");
+    private static final Pattern S3_PATH = Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[-a-zA-Z0-9_./]*)?");
+    private static final Pattern URL = Pattern.compile("https?://[-a-zA-Z0-9.:\\[\\]]+(/[-a-zA-Z0-9_./]*)?");
+    private static final Set<String> COMPRESSIONS = Set.of("gzip", "bzip2", "snappy", "lz4", "xz", "zstd");
+    private static final Set<String> ENCRYPTIONS = Set.of("AES256", "aws:kms");
+
+    private ManifestValidator() {
+    }
+
+    public static ClusterDefinition parseAndValidate(String text) {
+        return validate(ManifestParser.parse(text));
+    }
+
+    public static ClusterDefinition validate(ClusterManifest manifest) {
+        List<Violation> violations = new ArrayList<>();
+        if (!ClusterManifest.API_VERSION.equals(manifest.apiVersion())) {
+            violations.add(new Violation("apiVersion", "must be " + ClusterManifest.API_VERSION));
+        }
+        if (!ClusterManifest.KIND.equals(manifest.kind())) {
+            violations.add(new Violation("kind", "must be " + ClusterManifest.KIND));
+        }
+        String name = manifest.name();
+        if (manifest.metadata() == null || name == null) {
+            violations.add(new Violation("metadata.name", "is required"));
+        } else if (!Names.CLUSTER.matcher(name).matches()) {
+            violations.add(new Violation("metadata.name", "'" + Names.printable(name)
+                    + "' is not a valid cluster name (lower-case letters, digits and '-', starting with a letter, at most 50 characters)"));
+        }
+        ClusterSpec spec = manifest.spec();
+        if (spec == null) {
+            violations.add(new Violation("spec", "is required"));
+            throw new ManifestException(violations);
+        }
+        int instances = spec.instances() == null ? 1 : spec.instances();
+        if (instances < 1 || instances > MAX_INSTANCES) {
+            violations.add(new Violation("spec.instances", "must be between 1 and " + MAX_INSTANCES + ", got " + instances));
+        }
+        Map<String, String> parameters = parameters(spec, violations);
+        SynchronousReplication synchronous = synchronous(spec, instances, violations);
+        String size = null;
+        if (spec.storage() != null) {
+            size = spec.storage().size();
+            if (size != null && !QUANTITY.matcher(size).matches()) {
+                violations.add(new Violation("spec.storage.size", "'" + Names.printable(size) + "' is not a quantity like 20Gi"));
+            }
+            String storageClass = spec.storage().storageClass();
+            if (storageClass != null && !Names.SECRET.matcher(storageClass).matches()) {
+                violations.add(new Violation("spec.storage.storageClass", "'" + Names.printable(storageClass) + "' is not a valid name"));
+            }
+        }
+        BackupDefinition backup = backup(spec, name, violations);
+        int failoverDelay = spec.failoverDelay() == null ? 0 : spec.failoverDelay();
+        if (failoverDelay < 0 || failoverDelay > 3600) {
+            violations.add(new Violation("spec.failoverDelay", "must be between 0 and 3600 seconds"));
+        }
+        if (spec.switchoverDelay() != null && spec.switchoverDelay() < 0) {
+            violations.add(new Violation("spec.switchoverDelay", "must not be negative"));
+        }
+        check(spec.primaryUpdateStrategy(), Set.of("unsupervised", "supervised"), "spec.primaryUpdateStrategy", violations);
+        check(spec.primaryUpdateMethod(), Set.of("switchover", "restart"), "spec.primaryUpdateMethod", violations);
+        String database = "app";
+        String owner = "app";
+        if (spec.bootstrap() != null && spec.bootstrap().initdb() != null) {
+            var initdb = spec.bootstrap().initdb();
+            database = identifier(initdb.database(), "app", "spec.bootstrap.initdb.database", violations);
+            owner = identifier(initdb.owner(), database, "spec.bootstrap.initdb.owner", violations);
+        }
+        if (spec.bootstrap() != null && spec.bootstrap().initdb() != null && spec.bootstrap().recovery() != null) {
+            violations.add(new Violation("spec.bootstrap", "choose one of initdb or recovery"));
+        }
+        if (!violations.isEmpty()) {
+            throw new ManifestException(violations);
+        }
+        return new ClusterDefinition(name, instances, parameters, synchronous, size == null ? "1Gi" : size,
+                backup, failoverDelay, database, owner);
+    }
+
+    private static Map<String, String> parameters(ClusterSpec spec, List<Violation> violations) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (spec.postgresql() == null || spec.postgresql().parameters() == null) {
+            return result;
+        }
+        spec.postgresql().parameters().forEach((key, value) -> {
+            String field = "spec.postgresql.parameters." + Names.printable(key);
+            if (!Names.PG_PARAMETER.matcher(key).matches()) {
+                violations.add(new Violation(field, "is not a valid PostgreSQL parameter name"));
+            } else if (FIXED_PARAMETERS.contains(key.toLowerCase(Locale.ROOT))) {
+                violations.add(new Violation(field, "is managed by pgpilot and cannot be set"));
+            } else if (value == null || value.length() > 1024 || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                violations.add(new Violation(field, "value must be a single line of at most 1024 characters"));
+            } else {
+                result.put(key, value);
+            }
+        });
+        return result;
+    }
+
+    private static SynchronousReplication synchronous(ClusterSpec spec, int instances, List<Violation> violations) {
+        var sync = spec.postgresql() == null ? null : spec.postgresql().synchronous();
+        if (sync == null) {
+            return instances > 1 ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : SynchronousReplication.ASYNC;
+        }
+        SynchronousReplication.Method method = SynchronousReplication.Method.ANY;
+        if (sync.method() != null) {
+            switch (sync.method()) {
+                case "any" -> method = SynchronousReplication.Method.ANY;
+                case "first" -> method = SynchronousReplication.Method.FIRST;
+                default -> violations.add(new Violation("spec.postgresql.synchronous.method", "must be 'any' or 'first'"));
+            }
+        }
+        int number = sync.number() == null ? 1 : sync.number();
+        if (number < 0 || number > Math.max(0, instances - 1)) {
+            violations.add(new Violation("spec.postgresql.synchronous.number",
+                    "must be between 0 and the number of replicas (" + (instances - 1) + ")"));
+        }
+        return new SynchronousReplication(method, number);
+    }
+
+    private static BackupDefinition backup(ClusterSpec spec, String clusterName, List<Violation> violations) {
+        var backup = spec.backup();
+        if (backup == null) {
+            return null;
+        }
+        if (backup.retentionPolicy() != null && !RETENTION.matcher(backup.retentionPolicy()).matches()) {
+            violations.add(new Violation("spec.backup.retentionPolicy", "'" + Names.printable(backup.retentionPolicy())
+                    + "' is not a window like 30d, 4w or 6m"));
+        }
+        check(backup.target(), Set.of("primary", "prefer-standby"), "spec.backup.target", violations);
+        var store = backup.barmanObjectStore();
+        if (store == null) {
+            violations.add(new Violation("spec.backup.barmanObjectStore", "is required when spec.backup is set"));
+            return null;
+        }
+        String bucket = null;
+        String prefix = "";
+        if (store.destinationPath() == null) {
+            violations.add(new Violation("spec.backup.barmanObjectStore.destinationPath", "is required"));
+        } else {
+            var matcher = S3_PATH.matcher(store.destinationPath());
+            if (!matcher.matches() || store.destinationPath().contains("..") || store.destinationPath().indexOf("//", 5) >= 0) {
+                violations.add(new Violation("spec.backup.barmanObjectStore.destinationPath",
+                        "'" + Names.printable(store.destinationPath()) + "' is not an s3://bucket/path/ URL"));
+            } else {
+                bucket = matcher.group(1);
+                prefix = matcher.group(2) == null ? "" : matcher.group(2).replaceAll("^/+|/+$", "");
+            }
+        }
+        if (store.endpointURL() != null && !URL.matcher(store.endpointURL()).matches()) {
+            violations.add(new Violation("spec.backup.barmanObjectStore.endpointURL", "is not an http(s) URL"));
+        }
+        String serverName = store.serverName() == null ? clusterName : store.serverName();
+        if (serverName != null && !Names.CLUSTER.matcher(serverName).matches()) {
+            violations.add(new Violation("spec.backup.barmanObjectStore.serverName", "is not a valid name"));
+        }
+        var credentials = store.s3Credentials();
+        if (credentials == null) {
+            violations.add(new Violation("spec.backup.barmanObjectStore.s3Credentials", "is required"));
+        } else if (!Boolean.TRUE.equals(credentials.inheritFromIAMRole())) {
+            secretRef(credentials.accessKeyId(), "spec.backup.barmanObjectStore.s3Credentials.accessKeyId", true, violations);
+            secretRef(credentials.secretAccessKey(), "spec.backup.barmanObjectStore.s3Credentials.secretAccessKey", true, violations);
+            secretRef(credentials.region(), "spec.backup.barmanObjectStore.s3Credentials.region", false, violations);
+            secretRef(credentials.sessionToken(), "spec.backup.barmanObjectStore.s3Credentials.sessionToken", false, violations);
+        }
+        String walCompression = null;
+        String walEncryption = null;
+        if (store.wal() != null) {
+            walCompression = store.wal().compression();
+            walEncryption = store.wal().encryption();
+            check(walCompression, COMPRESSIONS, "spec.backup.barmanObjectStore.wal.compression", violations);
+            check(walEncryption, ENCRYPTIONS, "spec.backup.barmanObjectStore.wal.encryption", violations);
+            if (store.wal().maxParallel() != null && (store.wal().maxParallel() < 1 || store.wal().maxParallel() > 64)) {
+                violations.add(new Violation("spec.backup.barmanObjectStore.wal.maxParallel", "must be between 1 and 64"));
+            }
+        }
+        String dataCompression = null;
+        if (store.data() != null) {
+            dataCompression = store.data().compression();
+            check(dataCompression, COMPRESSIONS, "spec.backup.barmanObjectStore.data.compression", violations);
+            check(store.data().encryption(), ENCRYPTIONS, "spec.backup.barmanObjectStore.data.encryption", violations);
+        }
+        return new BackupDefinition(bucket, prefix, store.endpointURL(), serverName, credentials, walCompression,
+                walEncryption, dataCompression, backup.retentionPolicy());
+    }
+
+    private static void secretRef(SecretKeySelector ref, String field, boolean required, List<Violation> violations) {
+        if (ref == null) {
+            if (required) {
+                violations.add(new Violation(field, "is required"));
+            }
+            return;
+        }
+        if (ref.name() == null || !Names.SECRET.matcher(ref.name()).matches()) {
+            violations.add(new Violation(field + ".name", "'" + Names.printable(ref.name()) + "' is not a valid secret name"));
+        }
+        if (ref.key() == null || !Names.SECRET_KEY.matcher(ref.key()).matches()) {
+            violations.add(new Violation(field + ".key", "'" + Names.printable(ref.key()) + "' is not a valid secret key"));
+        }
+    }
+
+    private static String identifier(String value, String fallback, String field, List<Violation> violations) {
+        if (value == null) {
+            return fallback;
+        }
+        if (!Names.SQL_IDENTIFIER.matcher(value).matches()) {
+            violations.add(new Violation(field, "'" + Names.printable(value) + "' is not a valid identifier (lower-case, letters, digits, _)"));
+            return fallback;
+        }
+        return value;
+    }
+
+    private static void check(String value, Set<String> allowed, String field, List<Violation> violations) {
+        if (value != null && !allowed.contains(value)) {
+            violations.add(new Violation(field, "'" + Names.printable(value) + "' is not one of " + allowed.stream().sorted().toList()));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.pgpilot.model;
+
+import java.util.regex.Pattern;
+
+/** The strict patterns a name from a user must match before it reaches a path, a command or SQL. */
+public final class Names {
+
+    /** DNS-1035 label, short enough that "-rw" and "-NN" suffixes stay valid labels. */
+    public static final Pattern CLUSTER = Pattern.compile("[a-z]([-a-z0-9]{0,48}[a-z0-9])?");
+    public static final Pattern INSTANCE = Pattern.compile("[a-z]([-a-z0-9]{0,48}[a-z0-9])?-[1-9][0-9]{0,2}");
+    /** Kubernetes Secret names: DNS-1123 subdomain. */
+    public static final Pattern SECRET = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+    public static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
+    /** SQL identifiers we create ourselves (database, role): lower case, no quoting needed. */
+    public static final Pattern SQL_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    public static final Pattern PG_PARAMETER = Pattern.compile("[a-z_][a-z0-9_.]{0,127}");
+
+    private Names() {
+    }
+
+    public static String requireCluster(String name) {
+        if (name == null || !CLUSTER.matcher(name).matches()) {
+            throw new ManifestException("metadata.name", "'" + printable(name)
+                    + "' is not a valid cluster name (lower-case letters, digits and '-', starting with a letter, at most 50 characters)");
+        }
+        return name;
+    }
+
+    public static String requireInstance(String name) {
+        if (name == null || !INSTANCE.matcher(name).matches()) {
+            throw new ManifestException("instance", "'" + printable(name) + "' is not a valid instance name");
+        }
+        return name;
+    }
+
+    public static String instanceName(String cluster, int ordinal) {
+        return cluster + "-" + ordinal;
+    }
+
+    /** Echo user input in error messages without control characters or unbounded length. */
+    public static String printable(String value) {
+        if (value == null) {
+            return "null";
+        }
+        String clean = value.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 80 ? clean.substring(0, 80) + "..." : clean;
+    }
+}

@@ -1,0 +1,28 @@
+package io.pgpilot.events;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the health monitor saw of one instance at one moment. LSNs are numeric (bytes since 0/0)
+ * so that consumers can compare them without parsing.
+ */
+public record Heartbeat(String cluster, String instance, Instant observedAt, long sequence,
+                        State state, boolean processAlive, Role role, int timeline,
+                        long currentLsn, long receiveLsn, long replayLsn,
+                        long lagBytes, double lagSeconds, String walReceiverStatus, String upstream,
+                        int connections, long xactCommit, List<StandbyStatus> standbys, String error) {
+
+    public enum State { UP, UNREACHABLE, DOWN }
+
+    public enum Role { PRIMARY, REPLICA, UNKNOWN }
+
+    /** A row of pg_stat_replication as seen on a primary. */
+    public record StandbyStatus(String applicationName, String state, String syncState,
+                                long sentLsn, long flushLsn, long replayLsn, long lagBytes) {
+    }
+
+    public boolean isUp() {
+        return state == State.UP;
+    }
+}

@@ -1,0 +1,136 @@
+package io.pgpilot.events;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows whole topics without a consumer group: every process builds its own view of the
+ * compacted state topics (from the beginning) or of the live streams (from the end). One thread.
+ */
+public final class TopicTailer implements AutoCloseable {
+
+    public enum Start { BEGINNING, END }
+
+    @FunctionalInterface
+    public interface Handler {
+        /** {@code value} is null for a tombstone. */
+        void handle(String topic, String key, String value);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(TopicTailer.class);
+
+    private final KafkaConsumer<String, String> consumer;
+    private final Map<String, Start> topics;
+    private final Handler handler;
+    private final Thread thread;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    public TopicTailer(String bootstrapServers, String clientId, Map<String, Start> topics, Handler handler) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        this.consumer = new KafkaConsumer<>(props);
+        this.topics = Map.copyOf(topics);
+        this.handler = handler;
+        this.thread = Thread.ofPlatform().name("tail-" + clientId).daemon().unstarted(this::run);
+    }
+
+    public TopicTailer start() {
+        thread.start();
+        return this;
+    }
+
+    /** Blocks until everything that was in the BEGINNING topics at start has been handled. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> fromStart = new ArrayList<>();
+            List<TopicPartition> fromEnd = new ArrayList<>();
+            for (var entry : topics.entrySet()) {
+                List<PartitionInfo> partitions = awaitPartitions(entry.getKey());
+                for (PartitionInfo p : partitions) {
+                    (entry.getValue() == Start.BEGINNING ? fromStart : fromEnd).add(new TopicPartition(p.topic(), p.partition()));
+                }
+            }
+            List<TopicPartition> all = new ArrayList<>(fromStart);
+            all.addAll(fromEnd);
+            consumer.assign(all);
+            consumer.seekToBeginning(fromStart);
+            consumer.seekToEnd(fromEnd);
+            Map<TopicPartition, Long> targets = new HashMap<>(consumer.endOffsets(fromStart));
+            for (TopicPartition tp : fromEnd) {
+                consumer.position(tp);
+            }
+            while (running) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        handler.handle(record.topic(), record.key(), record.value());
+                    } catch (RuntimeException e) {
+                        log.warn("skipping unreadable record on {} key {}: {}", record.topic(), record.key(), e.toString());
+                    }
+                }
+                if (caughtUp.getCount() > 0) {
+                    targets.entrySet().removeIf(t -> consumer.position(t.getKey()) >= t.getValue());
+                    if (targets.isEmpty()) {
+                        caughtUp.countDown();
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            log.error("topic tailer stopped", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private List<PartitionInfo> awaitPartitions(String topic) {
+        while (running) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (partitions != null && !partitions.isEmpty()) {
+                return partitions;
+            }
+            log.info("waiting for topic {}", topic);
+        }
+        throw new WakeupException();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

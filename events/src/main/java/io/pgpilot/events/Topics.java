@@ -1,0 +1,46 @@
+package io.pgpilot.events;
+
+import java.util.List;
+import java.util.Map;
+
+/** Every Kafka topic of the platform, keyed by cluster name (instance records by cluster/instance). */
+public final class Topics {
+
+    /** Desired state, one record per cluster; a tombstone deletes the cluster. */
+    public static final String SPECS = "pgpilot.cluster.specs";
+    /** Switchover, promote, restart, fence, backup and restore requests. */
+    public static final String COMMANDS = "pgpilot.cluster.commands";
+    /** One per instance per interval. */
+    public static final String HEARTBEATS = "pgpilot.instance.heartbeats";
+    /** Current primary, replicas, timeline and epoch; written only by the failover service. */
+    public static final String TOPOLOGY = "pgpilot.cluster.topology";
+    /** What happened, for people and subscribers (CloudEvents envelope). */
+    public static final String EVENTS = "pgpilot.cluster.events";
+    /** The provisioner's inventory: where each instance lives (key cluster/instance). */
+    public static final String INSTANCES = "pgpilot.instance.inventory";
+    /** The access layer's published endpoints per cluster. */
+    public static final String ENDPOINTS = "pgpilot.cluster.endpoints";
+
+    public record TopicSpec(String name, int partitions, Map<String, String> config) {
+    }
+
+    private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0");
+    private static final Map<String, String> HOURS = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(6 * 3600_000L));
+    private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(7 * 86400_000L));
+
+    public static final List<TopicSpec> ALL = List.of(
+            new TopicSpec(SPECS, 3, COMPACTED),
+            new TopicSpec(COMMANDS, 3, WEEK),
+            new TopicSpec(HEARTBEATS, 3, HOURS),
+            new TopicSpec(TOPOLOGY, 3, COMPACTED),
+            new TopicSpec(EVENTS, 3, WEEK),
+            new TopicSpec(INSTANCES, 3, COMPACTED),
+            new TopicSpec(ENDPOINTS, 3, COMPACTED));
+
+    private Topics() {
+    }
+
+    public static String instanceKey(String cluster, String instance) {
+        return cluster + "/" + instance;
+    }
+}

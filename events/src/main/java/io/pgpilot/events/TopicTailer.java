@@ -80,8 +80,13 @@ public final class TopicTailer implements AutoCloseable {
             List<TopicPartition> all = new ArrayList<>(fromStart);
             all.addAll(fromEnd);
             consumer.assign(all);
-            consumer.seekToBeginning(fromStart);
-            consumer.seekToEnd(fromEnd);
+            // an empty collection would mean "all assigned partitions" to both seek calls
+            if (!fromStart.isEmpty()) {
+                consumer.seekToBeginning(fromStart);
+            }
+            if (!fromEnd.isEmpty()) {
+                consumer.seekToEnd(fromEnd);
+            }
             Map<TopicPartition, Long> targets = new HashMap<>(consumer.endOffsets(fromStart));
             for (TopicPartition tp : fromEnd) {
                 consumer.position(tp);

@@ -36,7 +36,11 @@ public final class TestPostgres implements AutoCloseable {
     public static TestPostgres start(Path parent, String name) {
         try {
             Files.createDirectories(parent);
-            Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+            // JUnit's temporary directories are private; the OS user must be able to pass through
+            for (Path dir = parent.toAbsolutePath(); dir != null && dir.startsWith(System.getProperty("java.io.tmpdir"))
+                    && !dir.equals(Path.of(System.getProperty("java.io.tmpdir"))); dir = dir.getParent()) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,154 @@
+package io.pgpilot.health;
+
+import io.pgpilot.events.EventBus;
+import io.pgpilot.events.Heartbeat;
+import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.Topics;
+import io.pgpilot.events.TopicTailer;
+import io.pgpilot.support.PlatformProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every interval: probe every known instance in parallel, assemble heartbeats per cluster, keep
+ * the latest for the HTTP probes and publish them. A hung instance costs at most the probe timeout.
+ */
+@Component
+class HeartbeatLoop implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(HeartbeatLoop.class);
+
+    private final PlatformProperties platform;
+    private final HealthProperties health;
+    private final EventBus bus;
+    private final ClusterView view = new ClusterView();
+    private final SuperuserSecrets secrets;
+    private final Map<String, InstanceProbe> probes = new ConcurrentHashMap<>();
+    private final Map<String, Long> sequences = new ConcurrentHashMap<>();
+    private final ExecutorService probeThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private ScheduledExecutorService ticker;
+    private TopicTailer tailer;
+    private volatile boolean running;
+
+    HeartbeatLoop(PlatformProperties platform, HealthProperties health, EventBus bus) {
+        this.platform = platform;
+        this.health = health;
+        this.bus = bus;
+        this.secrets = new SuperuserSecrets(platform.home());
+    }
+
+    ClusterView view() {
+        return view;
+    }
+
+    @Override
+    public void start() {
+        tailer = new TopicTailer(platform.kafkaBootstrapServers(), "health-monitor",
+                Map.of(Topics.INSTANCES, TopicTailer.Start.BEGINNING, Topics.TOPOLOGY, TopicTailer.Start.BEGINNING),
+                view::apply).start();
+        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("heartbeat").daemon().factory());
+        ticker.scheduleAtFixedRate(this::tickSafely, 0, health.interval().toMillis(), TimeUnit.MILLISECONDS);
+        running = true;
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            log.error("heartbeat round failed", e);
+        }
+    }
+
+    void tick() {
+        Instant now = Instant.now();
+        List<Heartbeat> round = new ArrayList<>();
+        view.instancesByCluster().forEach((cluster, instances) -> {
+            List<Future<HeartbeatAssembler.Observation>> pending = instances.stream()
+                    .filter(i -> i.phase() != InstanceRecord.Phase.CREATING)
+                    .map(i -> probeThreads.submit(() -> observe(i))).toList();
+            List<HeartbeatAssembler.Observation> observations = new ArrayList<>();
+            for (var future : pending) {
+                try {
+                    observations.add(future.get(health.probeTimeout().toMillis() + 500, TimeUnit.MILLISECONDS));
+                } catch (Exception e) {
+                    log.warn("cluster={} probe did not finish: {}", cluster, e.toString());
+                }
+            }
+            round.addAll(HeartbeatAssembler.assemble(cluster, observations, now, sequences));
+        });
+        for (Heartbeat heartbeat : round) {
+            view.record(heartbeat);
+            try {
+                bus.publish(Topics.HEARTBEATS, heartbeat.cluster(), heartbeat);
+            } catch (EventBus.PublishException e) {
+                log.warn("cluster={} instance={} heartbeat not accepted by Kafka: {}", heartbeat.cluster(),
+                        heartbeat.instance(), e.getMessage());
+            }
+        }
+        probes.keySet().removeIf(key -> {
+            boolean gone = view.instancesByCluster().values().stream().flatMap(List::stream)
+                    .noneMatch(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key));
+            if (gone) {
+                probes.get(key).close();
+            }
+            return gone;
+        });
+    }
+
+    private HeartbeatAssembler.Observation observe(InstanceRecord instance) {
+        boolean alive = PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
+        String key = Topics.instanceKey(instance.cluster(), instance.instance());
+        InstanceProbe probe = probes.get(key);
+        if (probe == null) {
+            var credentials = secrets.forCluster(instance.cluster());
+            if (credentials.isEmpty()) {
+                return new HeartbeatAssembler.Observation(instance.instance(), alive,
+                        new ProbeResult.Unreachable("no superuser secret for cluster yet"));
+            }
+            probe = new InstanceProbe(instance.host(), instance.port(), credentials.get().username(),
+                    credentials.get().password(), health.probeTimeout());
+            probes.put(key, probe);
+        }
+        ProbeResult result;
+        synchronized (probe) {
+            result = alive || instance.phase() == InstanceRecord.Phase.RUNNING ? probe.probe()
+                    : new ProbeResult.Unreachable("postmaster is not running");
+        }
+        if (result instanceof ProbeResult.Unreachable u) {
+            log.debug("cluster={} instance={} unreachable: {}", instance.cluster(), instance.instance(), u.reason());
+        }
+        return new HeartbeatAssembler.Observation(instance.instance(), alive, result);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        if (tailer != null) {
+            tailer.close();
+        }
+        probes.values().forEach(InstanceProbe::close);
+        probeThreads.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

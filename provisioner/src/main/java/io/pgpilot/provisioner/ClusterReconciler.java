@@ -1,0 +1,396 @@
+package io.pgpilot.provisioner;
+
+import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.InstanceRecord.Phase;
+import io.pgpilot.events.PlatformEvent;
+import io.pgpilot.model.ClusterDefinition;
+import io.pgpilot.model.Names;
+import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
+import io.pgpilot.provisioner.ConfigRenderer.Upstream;
+import io.pgpilot.provisioner.ReconcileAction.ConfigureAll;
+import io.pgpilot.provisioner.ReconcileAction.CreatePrimary;
+import io.pgpilot.provisioner.ReconcileAction.CreateReplica;
+import io.pgpilot.provisioner.ReconcileAction.Delete;
+import io.pgpilot.provisioner.ReconcileAction.EnsureDatabase;
+import io.pgpilot.provisioner.ReconcileAction.Start;
+import io.pgpilot.provisioner.SecretStore.Credentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Carries out {@link ReconcilePlanner}'s plans with {@link LocalPostgres}, one cluster at a time on
+ * its own single thread, and reports through an {@link InventoryPublisher}. Every step is idempotent,
+ * so replaying all specs at start-up is harmless. A failed instance is reported FAILED; the others go on.
+ */
+public final class ClusterReconciler implements AutoCloseable {
+
+    public static final String SOURCE = "provisioner";
+    private static final Logger log = LoggerFactory.getLogger(ClusterReconciler.class);
+
+    private final LocalPostgres postgres;
+    private final SecretStore secrets;
+    private final InventoryPublisher publisher;
+    private final Map<String, ExecutorService> executors = new ConcurrentHashMap<>();
+    private final Set<String> ready = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher) {
+        this.postgres = postgres;
+        this.secrets = secrets;
+        this.publisher = publisher;
+    }
+
+    // ---- asynchronous entry points (serialized per cluster) ------------------------------------
+
+    public Future<?> submit(ClusterDefinition desired) {
+        return executor(desired.name()).submit(() -> guarded(desired.name(), () -> reconcile(desired)));
+    }
+
+    public Future<?> submitDelete(String cluster) {
+        Names.requireCluster(cluster);
+        return executor(cluster).submit(() -> guarded(cluster, () -> delete(cluster)));
+    }
+
+    private ExecutorService executor(String cluster) {
+        if (closed) {
+            throw new IllegalStateException("provisioner is shutting down");
+        }
+        return executors.computeIfAbsent(cluster, c -> Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("reconcile-" + c).factory()));
+    }
+
+    private void guarded(String cluster, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            log.error("cluster={} reconcile failed: {}", cluster, e.getMessage(), e);
+        }
+    }
+
+    // ---- reconcile -----------------------------------------------------------------------------
+
+    /** One reconcile pass, run on the caller's thread (the cluster's executor, or a test). */
+    public void reconcile(ClusterDefinition desired) {
+        String cluster = desired.name();
+        long started = System.nanoTime();
+        Map<Integer, ObservedInstance> observed = postgres.observe(cluster);
+        List<ReconcileAction> plan = ReconcilePlanner.plan(desired, observed);
+        log.info("cluster={} reconcile: {} instances desired, plan {}", cluster, desired.instances(), plan);
+        Set<Integer> failed = new HashSet<>();
+        for (ReconcileAction action : plan) {
+            if (closed) {
+                log.info("cluster={} reconcile interrupted by shutdown", cluster);
+                return;
+            }
+            switch (action) {
+                case CreatePrimary a -> {
+                    if (!createPrimary(desired, a.ordinal())) {
+                        failed.add(a.ordinal());
+                        log.error("cluster={} has no primary: the rest of the plan waits for the next reconcile", cluster);
+                        publishCurrent(desired);
+                        return;
+                    }
+                }
+                case Start a -> {
+                    if (!start(cluster, a.ordinal())) {
+                        failed.add(a.ordinal());
+                    }
+                }
+                case EnsureDatabase a -> {
+                    if (!failed.contains(a.primaryOrdinal())) {
+                        ensureDatabase(desired, a.primaryOrdinal());
+                    }
+                }
+                case ConfigureAll a -> configureAll(desired, a.primaryOrdinal());
+                case Delete a -> deleteInstance(cluster, a.ordinal());
+                case CreateReplica a -> {
+                    if (failed.contains(a.primaryOrdinal())) {
+                        fail(cluster, a.ordinal(), 0, "primary " + Names.instanceName(cluster, a.primaryOrdinal()) + " is not running");
+                    } else if (!createReplica(desired, a.ordinal(), a.primaryOrdinal())) {
+                        failed.add(a.ordinal());
+                    }
+                }
+            }
+        }
+        boolean allRunning = publishCurrent(desired);
+        if (allRunning && ready.add(cluster)) {
+            log.info("cluster={} ready: {} instances running ({} ms)", cluster, desired.instances(), (System.nanoTime() - started) / 1_000_000);
+            publisher.event(PlatformEvent.of(SOURCE, "cluster.ready", cluster, null, Map.of("instances", desired.instances())));
+        } else if (!allRunning) {
+            ready.remove(cluster);
+        }
+    }
+
+    private boolean createPrimary(ClusterDefinition desired, int ordinal) {
+        String cluster = desired.name();
+        InstanceLayout layout = postgres.layout(cluster, ordinal);
+        int port = 0;
+        try {
+            port = postgres.prepare(layout).port();
+            creating(layout, port, "primary");
+            Credentials superuser = secrets.superuser(cluster);
+            Credentials replication = secrets.replication(cluster);
+            postgres.initPrimary(layout, superuser);
+            postgres.writePassfile(layout, replication);
+            postgres.writeConfig(layout, new ManagedSettings(layout.instance(), port, layout.socketDirectory(),
+                    layout.logDirectory(), "", null), desired.parameters());
+            postgres.start(layout);
+            ensureDatabase(desired, ordinal);
+            created(layout, port, "primary");
+            return true;
+        } catch (RuntimeException e) {
+            fail(cluster, ordinal, port, e.getMessage());
+            return false;
+        }
+    }
+
+    private boolean createReplica(ClusterDefinition desired, int ordinal, int primaryOrdinal) {
+        String cluster = desired.name();
+        InstanceLayout layout = postgres.layout(cluster, ordinal);
+        int port = 0;
+        try {
+            InstanceMetadata primary = postgres.readMetadata(postgres.layout(cluster, primaryOrdinal));
+            if (primary == null) {
+                throw new ProvisioningException(ProvisioningException.Reason.NO_PRIMARY, "primary has no metadata");
+            }
+            port = postgres.prepare(layout).port();
+            creating(layout, port, "replica");
+            Credentials replication = secrets.replication(cluster);
+            postgres.cloneReplica(layout, primary.port(), replication);
+            postgres.writeConfig(layout, settings(desired, layout, port, primary.port(), postgres.observe(cluster)), desired.parameters());
+            postgres.start(layout);
+            created(layout, port, "replica");
+            return true;
+        } catch (RuntimeException e) {
+            fail(cluster, ordinal, port, e.getMessage());
+            return false;
+        }
+    }
+
+    private boolean start(String cluster, int ordinal) {
+        InstanceLayout layout = postgres.layout(cluster, ordinal);
+        InstanceMetadata metadata = postgres.readMetadata(layout);
+        int port = metadata == null ? 0 : metadata.port();
+        try {
+            postgres.start(layout);
+            log.info("cluster={} instance={} started on port {}", cluster, layout.instance(), port);
+            publisher.event(PlatformEvent.of(SOURCE, "instance.started", cluster, layout.instance(), Map.of("port", port)));
+            return true;
+        } catch (RuntimeException e) {
+            fail(cluster, ordinal, port, e.getMessage());
+            return false;
+        }
+    }
+
+    private void ensureDatabase(ClusterDefinition desired, int primaryOrdinal) {
+        String cluster = desired.name();
+        InstanceMetadata primary = postgres.readMetadata(postgres.layout(cluster, primaryOrdinal));
+        postgres.ensureDatabase(primary.port(), desired, secrets.superuser(cluster), secrets.replication(cluster),
+                secrets.app(cluster, desired.owner()));
+        secrets.writeApp(cluster, desired.owner(), desired.database(), LocalPostgres.HOST, primary.port());
+    }
+
+    /** Managed + user configuration on every kept instance; reload where changed; report pending restarts. */
+    private void configureAll(ClusterDefinition desired, int primaryOrdinal) {
+        String cluster = desired.name();
+        Map<Integer, ObservedInstance> observed = postgres.observe(cluster);
+        ObservedInstance primary = observed.get(primaryOrdinal);
+        if (primary == null) {
+            return;
+        }
+        Credentials replication = secrets.replication(cluster);
+        for (ObservedInstance o : observed.values()) {
+            if (!o.initialized() || o.ordinal() > desired.instances() && o.ordinal() != primaryOrdinal) {
+                continue;
+            }
+            InstanceLayout layout = postgres.layout(cluster, o.ordinal());
+            try {
+                postgres.writePassfile(layout, replication);
+                ManagedSettings settings = settings(desired, layout, o.port(),
+                        o.ordinal() == primaryOrdinal ? 0 : primary.port(), observed);
+                if (postgres.writeConfig(layout, settings, desired.parameters()) && o.running()) {
+                    postgres.reload(layout);
+                    log.info("cluster={} instance={} configuration changed, reloaded (synchronous_standby_names={})",
+                            cluster, layout.instance(), settings.synchronousStandbyNames());
+                    List<String> pending = postgres.pendingRestart(o.port(), secrets.superuser(cluster));
+                    if (!pending.isEmpty()) {
+                        log.info("cluster={} instance={} pending restart for {}", cluster, layout.instance(), pending);
+                        publisher.event(PlatformEvent.of(SOURCE, "instance.pending_restart", cluster, layout.instance(),
+                                Map.of("parameters", pending)));
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.error("cluster={} instance={} cannot be configured: {}", cluster, layout.instance(), e.getMessage());
+                publisher.event(PlatformEvent.of(SOURCE, "instance.failed", cluster, layout.instance(),
+                        Map.of("reason", String.valueOf(e.getMessage()))));
+            }
+        }
+    }
+
+    private ManagedSettings settings(ClusterDefinition desired, InstanceLayout layout, int port, int upstreamPort,
+                                     Map<Integer, ObservedInstance> observed) {
+        Map<Integer, ObservedInstance> withSelf = new LinkedHashMap<>(observed);
+        withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamPort != 0, true));
+        String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired, withSelf, layout.ordinal()));
+        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.replicationPassfile());
+        return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream);
+    }
+
+    private void deleteInstance(String cluster, int ordinal) {
+        InstanceLayout layout = postgres.layout(cluster, ordinal);
+        try {
+            postgres.remove(layout);
+            log.info("cluster={} instance={} removed (scale down)", cluster, layout.instance());
+            publisher.instanceRemoved(cluster, layout.instance());
+            publisher.event(PlatformEvent.of(SOURCE, "instance.deleted", cluster, layout.instance(), Map.of()));
+        } catch (RuntimeException e) {
+            fail(cluster, ordinal, 0, e.getMessage());
+        }
+    }
+
+    /** Publishes the current record of every instance on disk; true when all desired ones run. */
+    private boolean publishCurrent(ClusterDefinition desired) {
+        String cluster = desired.name();
+        int running = 0;
+        for (ObservedInstance o : postgres.observe(cluster).values()) {
+            if (o.running()) {
+                running += o.ordinal() <= desired.instances() ? 1 : 0;
+                publisher.instance(record(postgres.layout(cluster, o.ordinal()), o.port(), Phase.RUNNING, o.standby() ? "replica" : "primary"));
+            }
+        }
+        return running == desired.instances();
+    }
+
+    // ---- delete, start-up, shutdown ------------------------------------------------------------
+
+    /** Tombstone: stop every instance, remove the cluster's directories and secrets, tombstone its inventory. */
+    public void delete(String cluster) {
+        Names.requireCluster(cluster);
+        ready.remove(cluster);
+        List<String> removed = new ArrayList<>();
+        for (int ordinal : postgres.ordinals(cluster)) {
+            InstanceLayout layout = postgres.layout(cluster, ordinal);
+            postgres.stop(layout);
+            removed.add(layout.instance());
+        }
+        Files2.deleteRecursively(InstanceLayout.clusterDirectory(postgres.home(), cluster));
+        secrets.delete(cluster);
+        for (String instance : removed) {
+            publisher.instanceRemoved(cluster, instance);
+        }
+        log.info("cluster={} deleted ({} instances)", cluster, removed.size());
+        publisher.event(PlatformEvent.of(SOURCE, "cluster.deleted", cluster, null, Map.of("instances", removed)));
+    }
+
+    /**
+     * Platform restart: starts every instance found on disk with its persisted port (the primary
+     * first; replicas keep their standby.signal) and waits until done.
+     */
+    public void recoverAtStartup() {
+        List<Future<?>> futures = new ArrayList<>();
+        for (String cluster : postgres.clusters()) {
+            futures.add(executor(cluster).submit(() -> guarded(cluster, () -> recover(cluster))));
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                log.error("start-up recovery failed", e.getCause());
+            }
+        }
+    }
+
+    private void recover(String cluster) {
+        postgres.observe(cluster).values().stream()
+                .filter(o -> o.initialized() && !o.running())
+                .sorted(Comparator.comparing(ObservedInstance::standby).thenComparingInt(ObservedInstance::ordinal))
+                .forEach(o -> start(cluster, o.ordinal()));
+        for (ObservedInstance o : postgres.observe(cluster).values()) {
+            if (o.running()) {
+                publisher.instance(record(postgres.layout(cluster, o.ordinal()), o.port(), Phase.RUNNING, o.standby() ? "replica" : "primary"));
+            }
+        }
+    }
+
+    /** Fast shutdown of every instance under the home, primaries first (their replicas get the last WAL). */
+    public void stopAll() {
+        for (String cluster : postgres.clusters()) {
+            postgres.observe(cluster).values().stream()
+                    .filter(ObservedInstance::running)
+                    .sorted(Comparator.comparing(ObservedInstance::standby).thenComparingInt(ObservedInstance::ordinal))
+                    .forEach(o -> {
+                        InstanceLayout layout = postgres.layout(cluster, o.ordinal());
+                        try {
+                            postgres.stop(layout);
+                            log.info("cluster={} instance={} stopped", cluster, layout.instance());
+                        } catch (RuntimeException e) {
+                            log.error("cluster={} instance={} could not be stopped: {}", cluster, layout.instance(), e.getMessage());
+                        }
+                    });
+        }
+    }
+
+    /** Stops taking work, lets running steps end, then stops every instance (data kept). */
+    @Override
+    public void close() {
+        closed = true;
+        executors.values().forEach(ExecutorService::shutdown);
+        for (ExecutorService executor : executors.values()) {
+            try {
+                if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                    executor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopAll();
+    }
+
+    // ---- reporting -----------------------------------------------------------------------------
+
+    private void creating(InstanceLayout layout, int port, String role) {
+        log.info("cluster={} instance={} creating {} on port {}", layout.cluster(), layout.instance(), role, port);
+        publisher.instance(record(layout, port, Phase.CREATING, role));
+        publisher.event(PlatformEvent.of(SOURCE, "instance.creating", layout.cluster(), layout.instance(),
+                Map.of("role", role, "port", port)));
+    }
+
+    private void created(InstanceLayout layout, int port, String role) {
+        log.info("cluster={} instance={} created {} on port {}", layout.cluster(), layout.instance(), role, port);
+        publisher.instance(record(layout, port, Phase.RUNNING, role));
+        publisher.event(PlatformEvent.of(SOURCE, "instance.created", layout.cluster(), layout.instance(),
+                Map.of("role", role, "port", port)));
+    }
+
+    private void fail(String cluster, int ordinal, int port, String message) {
+        InstanceLayout layout = postgres.layout(cluster, ordinal);
+        log.error("cluster={} instance={} failed: {}", cluster, layout.instance(), message);
+        publisher.instance(record(layout, port, Phase.FAILED, message));
+        publisher.event(PlatformEvent.of(SOURCE, "instance.failed", cluster, layout.instance(),
+                Map.of("reason", String.valueOf(message))));
+    }
+
+    private InstanceRecord record(InstanceLayout layout, int port, Phase phase, String message) {
+        return new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), LocalPostgres.HOST, port,
+                layout.pgdata().toString(), phase, Instant.now(), message);
+    }
+}

@@ -1,0 +1,106 @@
+package io.pgpilot.provisioner;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Renders the configuration files pgpilot writes into a data directory. Pure. */
+public final class ConfigRenderer {
+
+    public static final String MANAGED_FILE = "pgpilot.conf";
+    public static final String CUSTOM_FILE = "custom.conf";
+    public static final String INCLUDE_MARKER = "# pgpilot: managed includes";
+    public static final String REPLICATION_USER = "streaming_replica";
+
+    /** Where the primary is, for a replica; null for the primary itself. */
+    public record Upstream(String host, int port, Path passfile) {
+    }
+
+    /** Everything the managed file depends on. */
+    public record ManagedSettings(String instanceName, int port, Path socketDirectory, Path logDirectory,
+                                  String synchronousStandbyNames, Upstream upstream) {
+    }
+
+    private ConfigRenderer() {
+    }
+
+    /** A PostgreSQL configuration string literal: single quotes doubled, backslashes escaped. */
+    public static String quote(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /** Lines appended once to the postgresql.conf initdb wrote. */
+    public static String includes() {
+        return "\n" + INCLUDE_MARKER + "\n"
+                + "include_if_exists = " + quote(MANAGED_FILE) + "\n"
+                + "include_if_exists = " + quote(CUSTOM_FILE) + "\n";
+    }
+
+    public static String managed(ManagedSettings s) {
+        List<String> lines = new ArrayList<>();
+        lines.add("# managed by pgpilot: rewritten on every reconcile, do not edit");
+        lines.add("port = " + s.port());
+        lines.add("listen_addresses = '127.0.0.1'");
+        lines.add("unix_socket_directories = " + quote(s.socketDirectory().toString()));
+        lines.add("wal_level = replica");
+        lines.add("hot_standby = on");
+        lines.add("wal_log_hints = on");
+        lines.add("max_wal_senders = 10");
+        lines.add("max_replication_slots = 10");
+        lines.add("wal_keep_size = '512MB'");
+        lines.add("cluster_name = " + quote(s.instanceName()));
+        lines.add("logging_collector = on");
+        lines.add("log_directory = " + quote(s.logDirectory().toString()));
+        lines.add("log_filename = 'postgresql-%a.log'");
+        lines.add("log_truncate_on_rotation = on");
+        lines.add("log_rotation_age = '1d'");
+        lines.add("log_line_prefix = '%m [%p] %q%u@%d '");
+        lines.add("synchronous_standby_names = " + quote(s.synchronousStandbyNames()));
+        if (s.upstream() != null) {
+            lines.add("primary_conninfo = " + quote(primaryConninfo(s.instanceName(), s.upstream())));
+            lines.add("recovery_target_timeline = 'latest'");
+        } else {
+            lines.add("primary_conninfo = ''");
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** libpq connection string for a replica; values are validated names and paths, quoted anyway. */
+    public static String primaryConninfo(String instanceName, Upstream upstream) {
+        return "host=" + connValue(upstream.host()) + " port=" + upstream.port() + " user=" + REPLICATION_USER
+                + " application_name=" + connValue(instanceName) + " passfile=" + connValue(upstream.passfile().toString());
+    }
+
+    private static String connValue(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    /** User parameters from the manifest, sorted so the file only changes when they do. */
+    public static String custom(Map<String, String> parameters) {
+        StringBuilder out = new StringBuilder("# user parameters from the cluster manifest (managed by pgpilot)\n");
+        new TreeMap<>(parameters).forEach((key, value) -> out.append(key).append(" = ").append(quote(value)).append('\n'));
+        return out.toString();
+    }
+
+    /** Password authentication everywhere: the control plane may run as root, so peer auth would not fit. */
+    public static String hba() {
+        return """
+                # managed by pgpilot
+                # TYPE  DATABASE     USER               ADDRESS       METHOD
+                local   all          all                              scram-sha-256
+                host    all          all                127.0.0.1/32  scram-sha-256
+                host    replication  streaming_replica  127.0.0.1/32  scram-sha-256
+                """;
+    }
+
+    /** One passfile line for any host port and database; ':' and '\' escaped as libpq wants. */
+    public static String passfileLine(String host, String user, String password) {
+        return escapePass(host) + ":*:*:" + escapePass(user) + ":" + escapePass(password) + "\n";
+    }
+
+    private static String escapePass(String value) {
+        return value.replace("\\", "\\\\").replace(":", "\\:");
+    }
+}

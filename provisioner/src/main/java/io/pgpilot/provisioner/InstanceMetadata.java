@@ -1,0 +1,5 @@
+package io.pgpilot.provisioner;
+
+/** What pgpilot persists next to an instance ({@code instance.json}) so a restart keeps its port. */
+public record InstanceMetadata(String cluster, String instance, int ordinal, int port) {
+}

@@ -1,0 +1,43 @@
+package io.pgpilot.provisioner;
+
+import io.pgpilot.events.EventBus;
+import io.pgpilot.local.OsUser;
+import io.pgpilot.local.PostgresBinaries;
+import io.pgpilot.support.PlatformProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.nio.file.Path;
+
+/** Wires the local backend: adapters, the reconciler and the spec follower. */
+@Configuration(proxyBeanMethods = false)
+public class ProvisionerConfiguration {
+
+    @Bean
+    public LocalPostgres localPostgres(PlatformProperties platform, ProvisionerProperties properties) {
+        PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
+                ? PostgresBinaries.detect() : new PostgresBinaries(Path.of(properties.pgBin()));
+        return new LocalPostgres(binaries, OsUser.forPostgres(properties.osUser()), platform.home(), properties.basePort());
+    }
+
+    @Bean
+    public SecretStore secretStore(PlatformProperties platform) {
+        return new SecretStore(platform.home());
+    }
+
+    @Bean(destroyMethod = "close")
+    public KafkaInventoryPublisher inventoryPublisher(EventBus bus) {
+        return new KafkaInventoryPublisher(bus);
+    }
+
+    /** Closed by {@link SpecFollower#stop()}: that is where instances are stopped on shutdown. */
+    @Bean(destroyMethod = "")
+    public ClusterReconciler clusterReconciler(LocalPostgres postgres, SecretStore secrets, KafkaInventoryPublisher publisher) {
+        return new ClusterReconciler(postgres, secrets, publisher);
+    }
+
+    @Bean
+    public SpecFollower specFollower(PlatformProperties platform, ClusterReconciler reconciler) {
+        return new SpecFollower(platform.kafkaBootstrapServers(), reconciler);
+    }
+}

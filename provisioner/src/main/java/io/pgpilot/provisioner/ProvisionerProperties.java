@@ -1,0 +1,23 @@
+package io.pgpilot.provisioner;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code pgpilot.provisioner.*}: the first port instances get, the OS user PostgreSQL runs as (when
+ * the platform runs as root) and where PostgreSQL's programs are (empty: detected).
+ */
+@ConfigurationProperties(prefix = "pgpilot.provisioner")
+public record ProvisionerProperties(Integer basePort, String osUser, String pgBin) {
+
+    public ProvisionerProperties {
+        if (basePort == null) {
+            basePort = 15432;
+        }
+        if (basePort < 1024 || basePort > 65535) {
+            throw new IllegalArgumentException("pgpilot.provisioner.base-port must be between 1024 and 65535");
+        }
+        if (osUser == null || osUser.isBlank()) {
+            osUser = "postgres";
+        }
+    }
+}

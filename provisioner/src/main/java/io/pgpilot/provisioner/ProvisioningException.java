@@ -1,0 +1,22 @@
+package io.pgpilot.provisioner;
+
+/** An instance could not be created, configured, started, stopped or deleted; {@link #reason()} says which step. */
+public final class ProvisioningException extends RuntimeException {
+
+    public enum Reason { LAYOUT, SECRETS, INITDB, BASEBACKUP, CONFIGURE, START, STOP, BOOTSTRAP_SQL, DELETE, NO_PRIMARY, NO_FREE_PORT }
+
+    private final Reason reason;
+
+    public ProvisioningException(Reason reason, String message, Throwable cause) {
+        super(reason + ": " + message + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
+        this.reason = reason;
+    }
+
+    public ProvisioningException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

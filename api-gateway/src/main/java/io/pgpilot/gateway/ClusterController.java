@@ -1,0 +1,158 @@
+package io.pgpilot.gateway;
+
+import io.pgpilot.events.ClusterSpecRecord;
+import io.pgpilot.events.EventBus;
+import io.pgpilot.events.PlatformEvent;
+import io.pgpilot.events.Topics;
+import io.pgpilot.model.ClusterDefinition;
+import io.pgpilot.model.ClusterManifest;
+import io.pgpilot.model.ManifestException;
+import io.pgpilot.model.ManifestParser;
+import io.pgpilot.model.ManifestValidator;
+import io.pgpilot.model.Names;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /api/v1/clusters}: create, list, inspect, update and delete clusters. */
+@RestController
+@RequestMapping("/api/v1/clusters")
+class ClusterController {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
+    private static final Set<String> MANIFEST_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml",
+            "text/x-yaml", "application/json", "text/plain");
+
+    private final PlatformView view;
+    private final EventBus bus;
+    private final Object writes = new Object();
+
+    ClusterController(PlatformView view, EventBus bus) {
+        this.view = view;
+        this.bus = bus;
+    }
+
+    @PostMapping
+    ResponseEntity<ClusterStatus> create(HttpServletRequest request) throws IOException {
+        ClusterManifest manifest = readManifest(request);
+        ClusterDefinition definition = ManifestValidator.validate(manifest);
+        ClusterSpecRecord record;
+        synchronized (writes) {
+            if (view.spec(definition.name()).isPresent()) {
+                throw new ApiException(HttpStatus.CONFLICT, "cluster " + definition.name() + " already exists");
+            }
+            record = new ClusterSpecRecord(manifest, 1, Instant.now());
+            bus.publish(Topics.SPECS, definition.name(), record);
+            view.accepted(definition.name(), record);
+        }
+        log.info("cluster={} accepted: {} instances", definition.name(), definition.instances());
+        announce(definition.name(), "cluster.accepted", Map.of("generation", 1, "instances", definition.instances()));
+        return ResponseEntity.created(URI.create("/api/v1/clusters/" + definition.name())).body(status(definition.name()));
+    }
+
+    @PutMapping("/{name}")
+    ResponseEntity<ClusterStatus> update(@PathVariable String name, HttpServletRequest request) throws IOException {
+        requireName(name);
+        ClusterManifest manifest = readManifest(request);
+        ClusterDefinition definition = ManifestValidator.validate(manifest);
+        if (!definition.name().equals(name)) {
+            throw new ManifestException("metadata.name", "must match the cluster in the path (" + name + ")");
+        }
+        synchronized (writes) {
+            ClusterSpecRecord current = view.spec(name)
+                    .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "cluster " + name + " does not exist"));
+            ClusterSpecRecord next = new ClusterSpecRecord(manifest, current.generation() + 1, Instant.now());
+            bus.publish(Topics.SPECS, name, next);
+            view.accepted(name, next);
+        }
+        announce(name, "cluster.updated", Map.of("instances", definition.instances()));
+        return ResponseEntity.ok(status(name));
+    }
+
+    @GetMapping
+    List<ClusterStatus> list() {
+        return view.specs().keySet().stream().sorted().map(this::status).toList();
+    }
+
+    @GetMapping("/{name}")
+    ClusterStatus get(@PathVariable String name) {
+        requireName(name);
+        return status(name);
+    }
+
+    @DeleteMapping("/{name}")
+    ResponseEntity<Map<String, String>> delete(@PathVariable String name) {
+        requireName(name);
+        synchronized (writes) {
+            if (view.spec(name).isEmpty()) {
+                throw new ApiException(HttpStatus.NOT_FOUND, "cluster " + name + " does not exist");
+            }
+            bus.tombstone(Topics.SPECS, name);
+            view.accepted(name, null);
+        }
+        log.info("cluster={} deletion requested", name);
+        announce(name, "cluster.deleting", Map.of());
+        return ResponseEntity.accepted().body(Map.of("cluster", name, "status", "deleting"));
+    }
+
+    private ClusterStatus status(String name) {
+        ClusterSpecRecord spec = view.spec(name)
+                .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "cluster " + name + " does not exist"));
+        ClusterDefinition definition = ManifestValidator.validate(spec.manifest());
+        return ClusterStatusAssembler.assemble(spec, definition, view.topology(name), view.instances(name),
+                view.heartbeats(name), view.endpoints(name), Instant.now());
+    }
+
+    private void announce(String cluster, String type, Map<String, Object> data) {
+        try {
+            bus.publish(Topics.EVENTS, cluster, PlatformEvent.of("api-gateway", type, cluster, null, data));
+        } catch (EventBus.PublishException e) {
+            log.warn("cluster={} event {} not published: {}", cluster, type, e.getMessage());
+        }
+    }
+
+    private static void requireName(String name) {
+        if (!Names.CLUSTER.matcher(name).matches()) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "no cluster named '" + Names.printable(name) + "'");
+        }
+    }
+
+    /** Reads at most the manifest limit (+1 byte to detect more) whatever Content-Length claims. */
+    private static ClusterManifest readManifest(HttpServletRequest request) throws IOException {
+        String contentType = request.getContentType() == null ? "application/yaml"
+                : MediaType.parseMediaType(request.getContentType()).getType() + "/"
+                + MediaType.parseMediaType(request.getContentType()).getSubtype();
+        if (!MANIFEST_TYPES.contains(contentType)) {
+            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "send the manifest as application/yaml or application/json, not " + Names.printable(contentType));
+        }
+        if (request.getContentLengthLong() > ManifestParser.MAX_MANIFEST_BYTES) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE,
+                    "the manifest is larger than " + ManifestParser.MAX_MANIFEST_BYTES + " bytes");
+        }
+        byte[] body = request.getInputStream().readNBytes(ManifestParser.MAX_MANIFEST_BYTES + 1);
+        if (body.length > ManifestParser.MAX_MANIFEST_BYTES) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE,
+                    "the manifest is larger than " + ManifestParser.MAX_MANIFEST_BYTES + " bytes");
+        }
+        return ManifestParser.parse(new String(body, StandardCharsets.UTF_8));
+    }
+}

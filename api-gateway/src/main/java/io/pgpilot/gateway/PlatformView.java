@@ -1,0 +1,140 @@
+package io.pgpilot.gateway;
+
+import io.pgpilot.events.ClusterSpecRecord;
+import io.pgpilot.events.EndpointsRecord;
+import io.pgpilot.events.Heartbeat;
+import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.Json;
+import io.pgpilot.events.Topics;
+import io.pgpilot.events.TopicTailer;
+import io.pgpilot.events.Topology;
+import io.pgpilot.support.PlatformProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/** The gateway's read model, built from the platform's topics. */
+@Component
+class PlatformView implements SmartLifecycle {
+
+    private final PlatformProperties platform;
+    private final Map<String, ClusterSpecRecord> specs = new ConcurrentHashMap<>();
+    private final Map<String, Topology> topologies = new ConcurrentHashMap<>();
+    private final Map<String, InstanceRecord> instances = new ConcurrentHashMap<>();
+    private final Map<String, EndpointsRecord> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, Heartbeat> heartbeats = new ConcurrentHashMap<>();
+    private TopicTailer state;
+    private TopicTailer live;
+    private volatile boolean running;
+
+    PlatformView(PlatformProperties platform) {
+        this.platform = platform;
+    }
+
+    @Override
+    public void start() {
+        state = new TopicTailer(platform.kafkaBootstrapServers(), "gateway-state", Map.of(
+                Topics.SPECS, TopicTailer.Start.BEGINNING,
+                Topics.TOPOLOGY, TopicTailer.Start.BEGINNING,
+                Topics.INSTANCES, TopicTailer.Start.BEGINNING,
+                Topics.ENDPOINTS, TopicTailer.Start.BEGINNING), this::apply).start();
+        live = new TopicTailer(platform.kafkaBootstrapServers(), "gateway-heartbeats",
+                Map.of(Topics.HEARTBEATS, TopicTailer.Start.END), this::apply).start();
+        try {
+            if (!state.awaitCaughtUp(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("could not read the platform state from Kafka within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        running = true;
+    }
+
+    private void apply(String topic, String key, String value) {
+        switch (topic) {
+            case Topics.SPECS -> put(specs, key, value, ClusterSpecRecord.class);
+            case Topics.INSTANCES -> put(instances, key, value, InstanceRecord.class);
+            case Topics.ENDPOINTS -> put(endpoints, key, value, EndpointsRecord.class);
+            case Topics.TOPOLOGY -> {
+                if (value == null) {
+                    topologies.remove(key);
+                } else {
+                    Topology t = Json.read(value, Topology.class);
+                    topologies.merge(key, t, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
+                }
+            }
+            case Topics.HEARTBEATS -> {
+                Heartbeat h = Json.read(value, Heartbeat.class);
+                heartbeats.merge(Topics.instanceKey(h.cluster(), h.instance()), h,
+                        (old, fresh) -> fresh.observedAt().isBefore(old.observedAt()) ? old : fresh);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static <T> void put(Map<String, T> map, String key, String value, Class<T> type) {
+        if (value == null) {
+            map.remove(key);
+        } else {
+            map.put(key, Json.read(value, type));
+        }
+    }
+
+    /** Records that this gateway itself published, visible at once (read-your-writes). */
+    void accepted(String cluster, ClusterSpecRecord spec) {
+        if (spec == null) {
+            specs.remove(cluster);
+        } else {
+            specs.put(cluster, spec);
+        }
+    }
+
+    Map<String, ClusterSpecRecord> specs() {
+        return Map.copyOf(specs);
+    }
+
+    Optional<ClusterSpecRecord> spec(String cluster) {
+        return Optional.ofNullable(specs.get(cluster));
+    }
+
+    Topology topology(String cluster) {
+        return topologies.get(cluster);
+    }
+
+    EndpointsRecord endpoints(String cluster) {
+        return endpoints.get(cluster);
+    }
+
+    Map<String, InstanceRecord> instances(String cluster) {
+        return instances.values().stream().filter(i -> i.cluster().equals(cluster))
+                .collect(Collectors.toMap(InstanceRecord::instance, i -> i));
+    }
+
+    Map<String, Heartbeat> heartbeats(String cluster) {
+        return heartbeats.values().stream().filter(h -> h.cluster().equals(cluster))
+                .collect(Collectors.toMap(Heartbeat::instance, h -> h));
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (live != null) {
+            live.close();
+        }
+        if (state != null) {
+            state.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

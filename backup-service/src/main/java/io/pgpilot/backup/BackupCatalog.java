@@ -1,0 +1,86 @@
+package io.pgpilot.backup;
+
+import io.pgpilot.events.ClusterSpecRecord;
+import io.pgpilot.events.EventBus;
+import io.pgpilot.events.Json;
+import io.pgpilot.events.PlatformEvent;
+import io.pgpilot.events.Topics;
+import io.pgpilot.events.TopicTailer;
+import io.pgpilot.model.ManifestValidator;
+import io.pgpilot.support.PlatformProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps the backup plan of every cluster from the specs topic and announces changes. Archiving,
+ * base backups and restore build on these plans (tracked in the backup issue).
+ */
+@Component
+class BackupCatalog implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupCatalog.class);
+
+    private final PlatformProperties platform;
+    private final EventBus bus;
+    private final Map<String, BackupPlan> plans = new ConcurrentHashMap<>();
+    private TopicTailer tailer;
+    private volatile boolean running;
+
+    BackupCatalog(PlatformProperties platform, EventBus bus) {
+        this.platform = platform;
+        this.bus = bus;
+    }
+
+    @Override
+    public void start() {
+        tailer = new TopicTailer(platform.kafkaBootstrapServers(), "backup-service",
+                Map.of(Topics.SPECS, TopicTailer.Start.BEGINNING), this::apply).start();
+        running = true;
+    }
+
+    private void apply(String topic, String cluster, String value) {
+        if (value == null) {
+            plans.remove(cluster);
+            return;
+        }
+        BackupPlan plan = BackupPlan.of(ManifestValidator.validate(Json.read(value, ClusterSpecRecord.class).manifest()));
+        BackupPlan previous = plan == null ? plans.remove(cluster) : plans.put(cluster, plan);
+        if (plan != null && !Objects.equals(plan, previous)) {
+            log.info("cluster={} backup plan: s3://{}/{} wal compression {} window {}", cluster, plan.bucket(),
+                    plan.serverPrefix(), plan.walCompression(), plan.recoveryWindow());
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("destination", "s3://" + plan.bucket() + "/" + plan.serverPrefix());
+            data.put("walCompression", plan.walCompression());
+            data.put("recoveryWindowDays", plan.recoveryWindow() == null ? null : plan.recoveryWindow().toDays());
+            try {
+                bus.publish(Topics.EVENTS, cluster, PlatformEvent.of("backup-service", "backup.configured", cluster, null, data));
+            } catch (EventBus.PublishException e) {
+                log.warn("cluster={} event not published: {}", cluster, e.getMessage());
+            }
+        }
+    }
+
+    Map<String, BackupPlan> plans() {
+        return Map.copyOf(plans);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (tailer != null) {
+            tailer.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

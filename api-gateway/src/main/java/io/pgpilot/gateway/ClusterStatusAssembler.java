@@ -56,7 +56,9 @@ public final class ClusterStatusAssembler {
                     syncStates.get(name), fresh ? beat.walReceiverStatus() : null, fresh ? beat.connections() : null,
                     record == null ? null : record.message()));
         }
-        int syncStandbys = (int) syncStates.values().stream().filter(s -> "sync".equals(s) || "quorum".equals(s)).count();
+        // standbys whose confirmation a commit waits for: with ANY n, n of the quorum candidates
+        long candidates = syncStates.values().stream().filter(s -> "sync".equals(s) || "quorum".equals(s)).count();
+        int syncStandbys = (int) Math.min(definition.synchronous().number(), candidates);
         String phase = topology == null ? "Setting up primary"
                 : ready == definition.instances() ? "Cluster in healthy state"
                 : primaryBeat == null || !primaryBeat.isUp() ? "Primary unavailable"

@@ -1,0 +1,213 @@
+package io.pgpilot.testkit;
+
+import io.pgpilot.events.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The whole platform on one machine: Kafka (KRaft) and the six services as separate processes.
+ * The README's run command and the system tests both start it through here.
+ */
+public final class LocalPlatform implements AutoCloseable {
+
+    /** Ports and places; {@link #defaults} for the run command, {@link #ephemeral} for tests. */
+    public record Settings(Path repository, Path home, int kafkaPort, int kafkaControllerPort, int gatewayPort,
+                           int provisionerPort, int healthMonitorPort, int failoverPort, int backupPort,
+                           int servicesPort, int firstInstancePort, int firstEndpointPort) {
+
+        public static Settings defaults(Path repository, Path home) {
+            return new Settings(repository, home, 9092, 9093, 8080, 8081, 8082, 8083, 8084, 8085, 15432, 5432);
+        }
+
+        public static Settings ephemeral(Path repository, Path home) {
+            return new Settings(repository, home, FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
+                    FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
+                    20000 + (int) (ProcessHandle.current().pid() % 200) * 50, 30000 + (int) (ProcessHandle.current().pid() % 200) * 20);
+        }
+    }
+
+    private final Settings settings;
+    private final KafkaBroker kafka;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final long startedNanos = System.nanoTime();
+    private long readyMillis;
+
+    private LocalPlatform(Settings settings) {
+        this.settings = settings;
+        this.kafka = new KafkaBroker(settings.home().resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
+    }
+
+    public static LocalPlatform start(Settings settings) {
+        LocalPlatform platform = new LocalPlatform(settings);
+        try {
+            platform.startAll();
+            return platform;
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        kafka.start();
+        String bootstrap = "--pgpilot.kafka-bootstrap-servers=" + kafka.bootstrapServers();
+        String home = "--pgpilot.home=" + settings.home();
+        Path logs = settings.home().resolve("logs");
+        launch("provisioner", "provisioner", settings.provisionerPort(), logs, bootstrap, home,
+                "--pgpilot.provisioner.first-port=" + settings.firstInstancePort());
+        launch("health-monitor", "health-monitor", settings.healthMonitorPort(), logs, bootstrap, home);
+        launch("failover-service", "failover-service", settings.failoverPort(), logs, bootstrap, home);
+        launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home);
+        launch("services", "services", settings.servicesPort(), logs, bootstrap, home,
+                "--pgpilot.services.first-port=" + settings.firstEndpointPort());
+        launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home);
+        CompletableFuture.allOf(services.values().stream()
+                .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(Duration.ofSeconds(120))))
+                .toArray(CompletableFuture[]::new)).join();
+    }
+
+    private void launch(String name, String module, int port, Path logs, String... args) {
+        Path jar = settings.repository().resolve(module).resolve("target").resolve("pgpilot-" + module + "-0.1.0-SNAPSHOT.jar");
+        services.put(name, ServiceProcess.start(name, jar, port, List.of(args), logs));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String gatewayUrl() {
+        return "http://127.0.0.1:" + settings.gatewayPort();
+    }
+
+    /** POSTs a manifest; an existing cluster of that name is updated instead. Returns the HTTP status. */
+    public int apply(String manifestYaml, String clusterName) {
+        int created = send("POST", "/api/v1/clusters", manifestYaml).statusCode();
+        if (created == 409) {
+            return send("PUT", "/api/v1/clusters/" + clusterName, manifestYaml).statusCode();
+        }
+        return created;
+    }
+
+    public HttpResponse<String> send(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gatewayUrl() + path)).timeout(Duration.ofSeconds(10));
+        if (body != null) {
+            request.header("Content-Type", "application/yaml");
+        }
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> status(String cluster) {
+        HttpResponse<String> response = send("GET", "/api/v1/clusters/" + cluster, null);
+        if (response.statusCode() != 200) {
+            return Map.of("httpStatus", response.statusCode());
+        }
+        return Json.MAPPER.readValue(response.body(), Map.class);
+    }
+
+    public Map<String, Object> awaitHealthy(String cluster, Duration timeout) {
+        Waits.until("cluster " + cluster + " to be healthy with its endpoints", timeout, () -> {
+            Map<String, Object> status = status(cluster);
+            return "Cluster in healthy state".equals(status.get("phase")) && status.get("endpoints") != null;
+        });
+        readyMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+        return status(cluster);
+    }
+
+    /** Milliseconds from the start of the platform to the cluster being healthy (after awaitHealthy). */
+    public long readyMillis() {
+        return readyMillis;
+    }
+
+    /** Resident memory of the control plane (Kafka excluded), in MiB, from /proc. */
+    public long controlPlaneRssMiB() {
+        long kib = 0;
+        for (ServiceProcess s : services.values()) {
+            kib += rssKib(s.pid());
+        }
+        return kib / 1024;
+    }
+
+    static long rssKib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** Stops the services (the provisioner stops PostgreSQL, services stops HAProxy), then Kafka. */
+    @Override
+    public void close() {
+        List<ServiceProcess> reverse = new ArrayList<>(services.values());
+        java.util.Collections.reverse(reverse);
+        CompletableFuture.allOf(reverse.stream()
+                .map(s -> CompletableFuture.runAsync(() -> s.stop(Duration.ofSeconds(45))))
+                .toArray(CompletableFuture[]::new)).join();
+        kafka.stop();
+    }
+
+    /** {@code LocalPlatform <repository> <home> <manifest> <cluster>}: the README's run command. */
+    @SuppressWarnings("unchecked")
+    public static void main(String[] args) throws Exception {
+        Path repository = Path.of(args[0]).toAbsolutePath();
+        Path home = Path.of(args[1]).toAbsolutePath();
+        String manifest = Files.readString(Path.of(args[2]));
+        String cluster = args[3];
+        Files.createDirectories(home);
+        System.out.println("pgpilot: starting Kafka and the six services (state in " + home + ", logs in " + home.resolve("logs") + ")");
+        LocalPlatform platform = start(Settings.defaults(repository, home));
+        Thread stopper = new Thread(() -> {
+            System.out.println("\npgpilot: stopping (data is kept in " + home + ")");
+            platform.close();
+            System.out.println("pgpilot: stopped");
+        });
+        Runtime.getRuntime().addShutdownHook(stopper);
+        System.out.println("pgpilot: services up; applying " + args[2] + " -> HTTP " + platform.apply(manifest, cluster));
+        Map<String, Object> status = platform.awaitHealthy(cluster, Duration.ofSeconds(180));
+        System.out.printf("pgpilot: cluster %s healthy %.1f s after start; control plane RSS %d MiB%n", cluster,
+                platform.readyMillis() / 1000.0, platform.controlPlaneRssMiB());
+        System.out.println("  primary:   " + status.get("currentPrimary") + " (timeline " + status.get("timeline") + ")");
+        System.out.println("  sync:      " + status.get("synchronousStandbyNames"));
+        ((Map<String, String>) status.get("endpoints")).forEach((name, address) -> System.out.println("  endpoint:  " + name + " -> " + address));
+        System.out.println("  app user:  password in " + home.resolve("secrets").resolve(cluster + "-app.json"));
+        System.out.println("  API:       " + platform.gatewayUrl() + "/api/v1/clusters/" + cluster);
+        System.out.println("pgpilot: running; press Ctrl-C to stop");
+        Thread.currentThread().join();
+    }
+}

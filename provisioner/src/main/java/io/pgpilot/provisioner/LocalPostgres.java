@@ -295,6 +295,7 @@ public final class LocalPostgres {
         if (!isRunning(layout)) {
             return;
         }
+        long pid = postmasterPid(layout);
         try {
             Commands.run(user, List.of(binaries.tool("pg_ctl"), "stop", "-D", layout.pgdata().toString(), "-m", "fast", "-w",
                     "-t", String.valueOf(PG_CTL_TIMEOUT.toSeconds() - 10)), Map.of(), layout.directory(), PG_CTL_TIMEOUT);
@@ -302,6 +303,35 @@ public final class LocalPostgres {
             if (isRunning(layout)) {
                 throw new ProvisioningException(Reason.STOP, "cannot stop " + layout.instance(), e);
             }
+        }
+        awaitExit(layout, pid);
+    }
+
+    /** pg_ctl returns once the pid file is gone; the postmaster process itself ends a moment later. */
+    private static void awaitExit(InstanceLayout layout, long pid) {
+        if (pid <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                throw new ProvisioningException(Reason.STOP, "postmaster " + pid + " of " + layout.instance() + " did not exit");
+            }
+            try {
+                Thread.sleep(20); // poll interval
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    static long postmasterPid(InstanceLayout layout) {
+        try {
+            List<String> lines = Files.readAllLines(layout.pgdata().resolve("postmaster.pid"));
+            return lines.isEmpty() ? -1 : Long.parseLong(lines.getFirst().trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -1,0 +1,77 @@
+package io.pgpilot.provisioner;
+
+import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
+import io.pgpilot.provisioner.ConfigRenderer.Upstream;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigRendererTest {
+
+    @Test
+    void quotesConfigurationStrings() {
+        assertThat(ConfigRenderer.quote("plain")).isEqualTo("'plain'");
+        assertThat(ConfigRenderer.quote("it's")).isEqualTo("'it''s'");
+        assertThat(ConfigRenderer.quote("a\\b")).isEqualTo("'a\\\\b'");
+    }
+
+    @Test
+    void customFileHoldsUserParametersSortedAndQuoted() {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("shared_buffers", "256MB");
+        params.put("max_connections", "200");
+        params.put("search_path", "'$user', public");
+        assertThat(ConfigRenderer.custom(params)).isEqualTo("""
+                # user parameters from the cluster manifest (managed by pgpilot)
+                max_connections = '200'
+                search_path = '''$user'', public'
+                shared_buffers = '256MB'
+                """);
+    }
+
+    @Test
+    void primaryManagedFileHasReplicationSettingsAndNoUpstream() {
+        String text = ConfigRenderer.managed(new ManagedSettings("pc-1", 15432, Path.of("/h/pc-1/sock"), Path.of("/h/pc-1/log"),
+                "ANY 1 (\"pc-2\",\"pc-3\")", null));
+        assertThat(text).contains("port = 15432\n", "listen_addresses = '127.0.0.1'\n", "unix_socket_directories = '/h/pc-1/sock'\n",
+                "wal_level = replica\n", "hot_standby = on\n", "wal_log_hints = on\n", "max_wal_senders = 10\n",
+                "max_replication_slots = 10\n", "wal_keep_size = '512MB'\n", "cluster_name = 'pc-1'\n",
+                "synchronous_standby_names = 'ANY 1 (\"pc-2\",\"pc-3\")'\n", "primary_conninfo = ''\n",
+                "log_directory = '/h/pc-1/log'\n");
+        assertThat(text).doesNotContain("recovery_target_timeline");
+    }
+
+    @Test
+    void replicaManagedFileFollowsThePrimaryWithAPassfile() {
+        String text = ConfigRenderer.managed(new ManagedSettings("pc-2", 15433, Path.of("/h/pc-2/sock"), Path.of("/h/pc-2/log"), "",
+                new Upstream("127.0.0.1", 15432, Path.of("/h/pc-2/replication.pgpass"))));
+        assertThat(text).contains("primary_conninfo = 'host=''127.0.0.1'' port=15432 user=streaming_replica "
+                + "application_name=''pc-2'' passfile=''/h/pc-2/replication.pgpass'''\n", "recovery_target_timeline = 'latest'\n",
+                "synchronous_standby_names = ''\n");
+        assertThat(text).doesNotContainIgnoringCase("password=");
+    }
+
+    @Test
+    void hbaUsesScramOnlyAndAllowsReplicationForTheReplicationRole() {
+        assertThat(ConfigRenderer.hba()).contains("host    replication  streaming_replica  127.0.0.1/32  scram-sha-256")
+                .doesNotContain("trust").doesNotContain("peer");
+    }
+
+    @Test
+    void passfileEscapesSeparators() {
+        assertThat(ConfigRenderer.passfileLine("127.0.0.1", "streaming_replica", "a:b\\c"))
+                .isEqualTo("127.0.0.1:*:*:streaming_replica:a\\:b\\\\c\n");
+    }
+
+    @Test
+    void portAllocatorSkipsAssignedAndBusyPorts() {
+        assertThat(PortAllocator.choose(15432, Set.of(15432, 15433), p -> p != 15434)).isEqualTo(15435);
+        assertThatThrownBy(() -> PortAllocator.choose(65535, Set.of(65535), p -> true)).isInstanceOf(ProvisioningException.class);
+    }
+}

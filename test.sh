@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Every test tier: unit tests (*Test), integration tests against real Kafka, PostgreSQL and
+# HAProxy (*IT), and the system tests that start the whole platform. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/install-deps.sh
+mvn -B install "$@"

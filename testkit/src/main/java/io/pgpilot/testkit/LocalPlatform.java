@@ -68,7 +68,7 @@ public final class LocalPlatform implements AutoCloseable {
         String home = "--pgpilot.home=" + settings.home();
         Path logs = settings.home().resolve("logs");
         launch("provisioner", "provisioner", settings.provisionerPort(), logs, bootstrap, home,
-                "--pgpilot.provisioner.first-port=" + settings.firstInstancePort());
+                "--pgpilot.provisioner.base-port=" + settings.firstInstancePort());
         launch("health-monitor", "health-monitor", settings.healthMonitorPort(), logs, bootstrap, home);
         launch("failover-service", "failover-service", settings.failoverPort(), logs, bootstrap, home);
         launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home);

@@ -1,0 +1,78 @@
+package io.pgpilot.gateway;
+
+import io.pgpilot.events.ClusterSpecRecord;
+import io.pgpilot.events.EndpointsRecord;
+import io.pgpilot.events.Heartbeat;
+import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.Topology;
+import io.pgpilot.model.ClusterManifest;
+import io.pgpilot.model.ManifestParser;
+import io.pgpilot.model.ManifestValidator;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClusterStatusAssemblerTest {
+
+    static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+
+    static Heartbeat beat(String instance, Heartbeat.Role role, Instant at, List<Heartbeat.StandbyStatus> standbys) {
+        return new Heartbeat("postgres-cluster", instance, at, 1, Heartbeat.State.UP, true, role, 1, 0x3000000, 0x3000000,
+                0x2FFFF00, role == Heartbeat.Role.REPLICA ? 256 : 0, 0.2, role == Heartbeat.Role.REPLICA ? "streaming" : null,
+                null, 3, 10, standbys, null);
+    }
+
+    static InstanceRecord running(String instance, int port) {
+        return new InstanceRecord("postgres-cluster", instance, Integer.parseInt(instance.substring(instance.length() - 1)),
+                "127.0.0.1", port, "/x", InstanceRecord.Phase.RUNNING, NOW, null);
+    }
+
+    @Test
+    void healthyReferenceClusterLooksLikeCnpgStatus() throws Exception {
+        ClusterManifest manifest = ManifestParser.parse(Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var definition = ManifestValidator.validate(manifest);
+        var topology = new Topology("postgres-cluster", 1, "postgres-cluster-1",
+                List.of("postgres-cluster-2", "postgres-cluster-3"), List.of(), 1, NOW, "initial election");
+        var standbys = List.of(
+                new Heartbeat.StandbyStatus("postgres-cluster-2", "streaming", "quorum", 1, 1, 1, 0),
+                new Heartbeat.StandbyStatus("postgres-cluster-3", "streaming", "quorum", 1, 1, 1, 0));
+        var status = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 1, NOW), definition, topology,
+                Map.of("postgres-cluster-1", running("postgres-cluster-1", 15432),
+                        "postgres-cluster-2", running("postgres-cluster-2", 15433),
+                        "postgres-cluster-3", running("postgres-cluster-3", 15434)),
+                Map.of("postgres-cluster-1", beat("postgres-cluster-1", Heartbeat.Role.PRIMARY, NOW, standbys),
+                        "postgres-cluster-2", beat("postgres-cluster-2", Heartbeat.Role.REPLICA, NOW, List.of()),
+                        "postgres-cluster-3", beat("postgres-cluster-3", Heartbeat.Role.REPLICA, NOW.minusSeconds(10), List.of())),
+                new EndpointsRecord("postgres-cluster", "127.0.0.1", 5432, 5433, 5434, 1, NOW), NOW);
+
+        assertThat(status.phase()).isEqualTo("Waiting for the instances to become active");
+        assertThat(status.readyInstances()).isEqualTo(2);
+        assertThat(status.currentPrimary()).isEqualTo("postgres-cluster-1");
+        assertThat(status.synchronousStandbys()).isEqualTo(1);
+        assertThat(status.synchronousStandbyNames()).isEqualTo("ANY 1 (\"postgres-cluster-2\",\"postgres-cluster-3\")");
+        assertThat(status.endpoints()).containsEntry("postgres-cluster-rw", "127.0.0.1:5432");
+        var replica = status.instanceStatus().get(1);
+        assertThat(replica.role()).isEqualTo("replica");
+        assertThat(replica.status()).isEqualTo("ok");
+        assertThat(replica.receivedLsn()).isEqualTo("0/3000000");
+        assertThat(replica.lagBytes()).isEqualTo(256);
+        assertThat(replica.syncState()).isEqualTo("quorum");
+        assertThat(status.instanceStatus().get(2).status()).as("stale heartbeat").isEqualTo("unknown");
+    }
+
+    @Test
+    void beforeTheElectionTheClusterIsSettingUp() throws Exception {
+        ClusterManifest manifest = ManifestParser.parse(Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var status = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 1, NOW),
+                ManifestValidator.validate(manifest), null, Map.of(), Map.of(), null, NOW);
+        assertThat(status.phase()).isEqualTo("Setting up primary");
+        assertThat(status.instanceStatus()).extracting(ClusterStatus.InstanceStatus::status).containsOnly("pending");
+        assertThat(status.endpoints()).isNull();
+    }
+}

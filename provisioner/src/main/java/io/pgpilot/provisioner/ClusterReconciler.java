@@ -285,7 +285,9 @@ public final class ClusterReconciler implements AutoCloseable {
         List<String> removed = new ArrayList<>();
         for (int ordinal : postgres.ordinals(cluster)) {
             InstanceLayout layout = postgres.layout(cluster, ordinal);
+            long t = System.nanoTime();
             postgres.stop(layout);
+            log.info("cluster={} instance={} stopped for deletion ({} ms)", cluster, layout.instance(), (System.nanoTime() - t) / 1_000_000);
             removed.add(layout.instance());
         }
         Files2.deleteRecursively(InstanceLayout.clusterDirectory(postgres.home(), cluster));

@@ -304,7 +304,10 @@ public final class LocalPostgres {
                 throw new ProvisioningException(Reason.STOP, "cannot stop " + layout.instance(), e);
             }
         }
+        long t = System.nanoTime();
         awaitExit(layout, pid);
+        log.debug("cluster={} instance={} postmaster {} exited {} ms after pg_ctl stop returned", layout.cluster(), layout.instance(), pid,
+                (System.nanoTime() - t) / 1_000_000);
     }
 
     /** pg_ctl returns once the pid file is gone; the postmaster process itself ends a moment later. */
@@ -313,7 +316,7 @@ public final class LocalPostgres {
             return;
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        while (alive(pid)) {
             if (System.nanoTime() > deadline) {
                 throw new ProvisioningException(Reason.STOP, "postmaster " + pid + " of " + layout.instance() + " did not exit");
             }
@@ -323,6 +326,20 @@ public final class LocalPostgres {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /** A process that has exited but was not reaped yet (a zombie waiting for its new parent) counts as gone. */
+    static boolean alive(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String afterName = stat.substring(stat.lastIndexOf(')') + 1).strip();
+            return !afterName.startsWith("Z") && !afterName.startsWith("X");
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

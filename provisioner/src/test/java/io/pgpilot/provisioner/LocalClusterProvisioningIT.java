@@ -150,7 +150,7 @@ class LocalClusterProvisioningIT {
         for (int ordinal = 1; ordinal <= 3; ordinal++) {
             assertThat(postgres.isRunning(postgres.layout(CLUSTER, ordinal))).isFalse();
         }
-        pidsBefore.forEach(pid -> assertThat(Path.of("/proc", String.valueOf(pid))).doesNotExist());
+        pidsBefore.forEach(pid -> assertThat(LocalPostgres.alive(pid)).as("postmaster %d", pid).isFalse());
         reconciler = new ClusterReconciler(postgres, secrets, publisher);
         started = System.nanoTime();
         reconciler.recoverAtStartup();
@@ -182,7 +182,7 @@ class LocalClusterProvisioningIT {
         assertThat(secrets.file(CLUSTER, "superuser")).doesNotExist();
         assertThat(publisher.instances).isEmpty();
         assertThat(publisher.lastEvent("cluster.deleted")).isPresent();
-        pids.forEach(pid -> assertThat(Path.of("/proc", String.valueOf(pid))).doesNotExist());
+        pids.forEach(pid -> assertThat(LocalPostgres.alive(pid)).as("postmaster %d", pid).isFalse());
         assertThat(postgresProcessesUnder(home)).isEmpty();
     }
 
@@ -210,7 +210,7 @@ class LocalClusterProvisioningIT {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
                 try {
                     String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
-                    if (cmd.contains(home.toString()) && cmd.contains("postgres")) {
+                    if (LocalPostgres.alive(Long.parseLong(p.getFileName().toString())) && cmd.contains(home.toString()) && cmd.contains("postgres")) {
                         found.add(p.getFileName() + ": " + cmd);
                     }
                 } catch (java.io.IOException ignored) {

@@ -113,7 +113,13 @@ public final class ClusterReconciler implements AutoCloseable {
                 }
                 case EnsureDatabase a -> {
                     if (!failed.contains(a.primaryOrdinal())) {
-                        ensureDatabase(desired, a.primaryOrdinal());
+                        try {
+                            ensureDatabase(desired, a.primaryOrdinal());
+                        } catch (RuntimeException e) {
+                            log.error("cluster={} roles and database not ensured: {}", cluster, e.getMessage());
+                            publisher.event(PlatformEvent.of(SOURCE, "cluster.degraded", cluster,
+                                    Names.instanceName(cluster, a.primaryOrdinal()), Map.of("reason", String.valueOf(e.getMessage()))));
+                        }
                     }
                 }
                 case ConfigureAll a -> configureAll(desired, a.primaryOrdinal());

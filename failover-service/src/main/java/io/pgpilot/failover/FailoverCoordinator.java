@@ -1,5 +1,7 @@
 package io.pgpilot.failover;
 
+import io.pgpilot.events.ClusterCommand;
+import io.pgpilot.events.ClusterSpecRecord;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Heartbeat;
 import io.pgpilot.events.InstanceRecord;
@@ -8,6 +10,7 @@ import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
 import io.pgpilot.events.Topology;
+import io.pgpilot.model.ManifestValidator;
 import io.pgpilot.support.PlatformProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +19,11 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,24 +31,36 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Adapter around {@link TopologyDecider}: keeps the latest view from Kafka, runs the decider for
- * every cluster on a fixed cadence and is the only writer of the topology topic.
+ * every cluster on a fixed cadence and for every command, and is the only writer of the topology
+ * topic. Decisions for all clusters are taken one at a time (one lock), so a command and a
+ * failover can never both build on the same epoch.
  */
 @Component
 class FailoverCoordinator implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(FailoverCoordinator.class);
 
+    /** A change of primary in progress, to report its timings once the new primary is up. */
+    private record Transition(Decision.Kind kind, String from, String to, int fromTimeline, Instant failedAt,
+                              Instant decidedAt, long epoch) {
+    }
+
     private final PlatformProperties platform;
     private final FailoverProperties settings;
     private final EventBus bus;
-    private final Set<String> clusters = ConcurrentHashMap.newKeySet();
+    private final Instant startedAt = Instant.now();
+    private final Map<String, Duration> failoverDelays = new ConcurrentHashMap<>();
     private final Map<String, InstanceRecord> instances = new ConcurrentHashMap<>();
     private final Map<String, Heartbeat> heartbeats = new ConcurrentHashMap<>();
     private final Map<String, Topology> topologies = new ConcurrentHashMap<>();
     private final Map<String, Long> lastEpochs = new ConcurrentHashMap<>();
-    private final Set<String> reportedConflicts = ConcurrentHashMap.newKeySet();
+    private final Map<String, PrimaryWatch> watches = new ConcurrentHashMap<>();
+    private final Map<String, Transition> transitions = new ConcurrentHashMap<>();
+    private final Map<String, String> lastWaiting = new ConcurrentHashMap<>();
+    private final Object decisions = new Object();
     private TopicTailer stateTailer;
     private TopicTailer heartbeatTailer;
+    private CommandInbox commands;
     private ScheduledExecutorService ticker;
     private volatile boolean running;
 
@@ -70,21 +87,28 @@ class FailoverCoordinator implements SmartLifecycle {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        commands = new CommandInbox(platform.kafkaBootstrapServers(), this::handle).start();
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("decide").daemon().factory());
         ticker.scheduleWithFixedDelay(this::decideAll, 0, settings.decisionInterval().toMillis(), TimeUnit.MILLISECONDS);
         running = true;
+    }
+
+    private PrimaryWatch watch(String cluster) {
+        return watches.computeIfAbsent(cluster, c -> new PrimaryWatch(startedAt));
     }
 
     private void applyState(String topic, String key, String value) {
         switch (topic) {
             case Topics.SPECS -> {
                 if (value == null) {
-                    clusters.remove(key);
+                    failoverDelays.remove(key);
+                    watches.remove(key);
                     if (topologies.remove(key) != null) {
-                        publishQuietly(() -> bus.tombstone(Topics.TOPOLOGY, key));
+                        quietly(() -> bus.tombstone(Topics.TOPOLOGY, key));
                     }
                 } else {
-                    clusters.add(key);
+                    var definition = ManifestValidator.validate(Json.read(value, ClusterSpecRecord.class).manifest());
+                    failoverDelays.put(key, Duration.ofSeconds(definition.failoverDelaySeconds()));
                 }
             }
             case Topics.INSTANCES -> {
@@ -98,9 +122,7 @@ class FailoverCoordinator implements SmartLifecycle {
                 if (value == null) {
                     topologies.remove(key);
                 } else {
-                    Topology topology = Json.read(value, Topology.class);
-                    lastEpochs.merge(key, topology.epoch(), Math::max);
-                    topologies.merge(key, topology, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
+                    adopt(Json.read(value, Topology.class));
                 }
             }
             default -> {
@@ -108,59 +130,143 @@ class FailoverCoordinator implements SmartLifecycle {
         }
     }
 
+    private void adopt(Topology topology) {
+        lastEpochs.merge(topology.cluster(), topology.epoch(), Math::max);
+        Topology merged = topologies.merge(topology.cluster(), topology, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
+        watch(topology.cluster()).onTopology(merged);
+    }
+
     private void applyHeartbeat(String topic, String key, String value) {
         Heartbeat heartbeat = Json.read(value, Heartbeat.class);
         heartbeats.merge(Topics.instanceKey(heartbeat.cluster(), heartbeat.instance()), heartbeat,
                 (old, fresh) -> fresh.observedAt().isBefore(old.observedAt()) ? old : fresh);
+        watch(heartbeat.cluster()).onHeartbeat(heartbeat);
+        reportCompletion(heartbeat);
     }
 
     private void decideAll() {
-        for (String cluster : clusters) {
+        for (String cluster : failoverDelays.keySet()) {
             try {
-                decide(cluster);
+                synchronized (decisions) {
+                    apply(cluster, TopologyDecider.decide(observe(cluster)), null);
+                }
             } catch (RuntimeException e) {
                 log.error("cluster={} decision failed", cluster, e);
             }
         }
     }
 
-    private void decide(String cluster) {
+    private void handle(ClusterCommand command) {
+        log.info("cluster={} command {} {} {}", command.cluster(), command.id(), command.type(), command.instance());
+        synchronized (decisions) {
+            if (!failoverDelays.containsKey(command.cluster())) {
+                apply(command.cluster(), new Decision.Rejected(command.id(), "cluster " + command.cluster() + " does not exist"), command);
+                return;
+            }
+            apply(command.cluster(), TopologyDecider.decide(observe(command.cluster()), Optional.of(command)), command);
+        }
+    }
+
+    private ClusterObservation observe(String cluster) {
         List<String> members = instances.values().stream().filter(i -> i.cluster().equals(cluster))
                 .map(InstanceRecord::instance).sorted().toList();
-        Map<String, Heartbeat> beats = new java.util.HashMap<>();
+        Map<String, Heartbeat> beats = new HashMap<>();
         for (String member : members) {
             Heartbeat h = heartbeats.get(Topics.instanceKey(cluster, member));
             if (h != null) {
                 beats.put(member, h);
             }
         }
-        var observation = new ClusterObservation(cluster, members, beats, topologies.get(cluster),
-                lastEpochs.getOrDefault(cluster, 0L), Instant.now(), settings.heartbeatTimeout());
-        switch (TopologyDecider.decide(observation)) {
-            case Decision.Unchanged u -> {
+        Instant now = Instant.now();
+        PrimaryWatch watch = watch(cluster);
+        return new ClusterObservation(cluster, members, beats, topologies.get(cluster), lastEpochs.getOrDefault(cluster, 0L),
+                now, settings.heartbeatTimeout(), watch.healthyAt(), watch.unhealthyAt(now, settings.heartbeatTimeout()),
+                watch.standbys(), failoverDelays.getOrDefault(cluster, Duration.ZERO), settings.lease());
+    }
+
+    private void apply(String cluster, Decision decision, ClusterCommand command) {
+        switch (decision) {
+            case Decision.Unchanged u -> lastWaiting.remove(cluster);
+            case Decision.Waiting w -> {
+                if (!w.why().equals(lastWaiting.put(cluster, w.why()))) {
+                    log.warn("cluster={} {}", cluster, w.why());
+                    event(cluster, "failover.waiting", null, Map.of("message", w.why()));
+                }
             }
-            case Decision.PublishTopology p -> {
-                bus.publish(Topics.TOPOLOGY, cluster, p.next());
-                topologies.put(cluster, p.next());
-                lastEpochs.merge(cluster, p.next().epoch(), Math::max);
-                reportedConflicts.remove(cluster);
-                log.info("cluster={} epoch={} primary={} replicas={}: {}", cluster, p.next().epoch(),
-                        p.next().primary(), p.next().replicas(), p.message());
-                publishQuietly(() -> bus.publish(Topics.EVENTS, cluster, PlatformEvent.of("failover-service", p.eventType(),
-                        cluster, p.next().primary(), Map.of("epoch", p.next().epoch(), "primary", p.next().primary(),
-                                "replicas", p.next().replicas(), "timeline", p.next().timeline(), "message", p.message()))));
+            case Decision.PublishTopology p -> publish(cluster, p, command);
+            case Decision.AlreadyDone d -> event(cluster, "command.completed", command == null ? null : command.instance(),
+                    Map.of("commandId", d.commandId(), "message", d.message()));
+            case Decision.Rejected r -> {
+                log.warn("cluster={} command {} rejected: {}", cluster, r.commandId(), r.reason());
+                event(cluster, "command.rejected", command == null ? null : command.instance(),
+                        Map.of("commandId", r.commandId(), "reason", r.reason()));
             }
             case Decision.Conflict c -> {
-                if (reportedConflicts.add(cluster)) {
+                if (!c.message().equals(lastWaiting.put(cluster, c.message()))) {
                     log.error("cluster={} {}", cluster, c.message());
-                    publishQuietly(() -> bus.publish(Topics.EVENTS, cluster, PlatformEvent.of("failover-service",
-                            "topology.conflict", cluster, null, Map.of("message", c.message()))));
+                    event(cluster, "topology.conflict", null, Map.of("message", c.message()));
                 }
             }
         }
     }
 
-    private static void publishQuietly(Runnable publish) {
+    private void publish(String cluster, Decision.PublishTopology p, ClusterCommand command) {
+        Topology previous = topologies.get(cluster);
+        Topology next = p.next();
+        bus.publish(Topics.TOPOLOGY, cluster, next); // throws: nothing adopted, next pass decides again
+        adopt(next);
+        lastWaiting.remove(cluster);
+        log.info("cluster={} epoch={} primary={} replicas={} fenced={}: {}", cluster, next.epoch(), next.primary(),
+                next.replicas(), next.fenced(), p.message());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("epoch", next.epoch());
+        data.put("primary", next.primary());
+        data.put("replicas", next.replicas());
+        data.put("fenced", next.fenced());
+        data.put("message", p.message());
+        if (command != null) {
+            data.put("commandId", command.id());
+        }
+        if (previous != null && next.primary() != null && !next.primary().equals(previous.primary())) {
+            Instant failedAt = p.kind() == Decision.Kind.FAILOVER
+                    ? Optional.ofNullable(watch(cluster).unhealthyAt(next.decidedAt(), settings.heartbeatTimeout())).orElse(next.decidedAt())
+                    : next.decidedAt();
+            transitions.put(cluster, new Transition(p.kind(), previous.primary(), next.primary(), previous.timeline(),
+                    failedAt, next.decidedAt(), next.epoch()));
+            data.put("previousPrimary", previous.primary());
+        }
+        event(cluster, p.kind().eventType(), next.primary(), data);
+    }
+
+    /** FailoverCompleted / SwitchoverCompleted once the new primary reports itself primary on a new timeline. */
+    private void reportCompletion(Heartbeat heartbeat) {
+        Transition t = transitions.get(heartbeat.cluster());
+        if (t == null || !heartbeat.instance().equals(t.to()) || !heartbeat.isUp()
+                || heartbeat.role() != Heartbeat.Role.PRIMARY || heartbeat.timeline() <= t.fromTimeline()
+                || !transitions.remove(heartbeat.cluster(), t)) {
+            return;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("epoch", t.epoch());
+        data.put("previousPrimary", t.from());
+        data.put("primary", t.to());
+        data.put("timeline", heartbeat.timeline());
+        data.put("failedAt", t.failedAt().toString());
+        data.put("decidedAt", t.decidedAt().toString());
+        data.put("promotedSeenAt", heartbeat.observedAt().toString());
+        data.put("detectionMs", Duration.between(t.failedAt(), t.decidedAt()).toMillis());
+        data.put("promotionMs", Duration.between(t.decidedAt(), heartbeat.observedAt()).toMillis());
+        data.put("totalMs", Duration.between(t.failedAt(), heartbeat.observedAt()).toMillis());
+        String type = t.kind() == Decision.Kind.FAILOVER ? "failover.completed" : "switchover.completed";
+        log.info("cluster={} {} {} -> {} in {} ms", heartbeat.cluster(), type, t.from(), t.to(), data.get("totalMs"));
+        event(heartbeat.cluster(), type, t.to(), data);
+    }
+
+    private void event(String cluster, String type, String instance, Map<String, Object> data) {
+        quietly(() -> bus.publish(Topics.EVENTS, cluster, PlatformEvent.of("failover-service", type, cluster, instance, data)));
+    }
+
+    private static void quietly(Runnable publish) {
         try {
             publish.run();
         } catch (EventBus.PublishException e) {
@@ -173,6 +279,9 @@ class FailoverCoordinator implements SmartLifecycle {
         running = false;
         if (ticker != null) {
             ticker.shutdownNow();
+        }
+        if (commands != null) {
+            commands.close();
         }
         if (heartbeatTailer != null) {
             heartbeatTailer.close();

@@ -4,16 +4,24 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.time.Duration;
 
-/** How often decisions are taken and how old a heartbeat may be before it no longer counts. */
+/**
+ * @param decisionInterval how often decisions are taken
+ * @param heartbeatTimeout how old a heartbeat may be before it no longer counts
+ * @param lease            how long after its last healthy heartbeat an unreachable primary is
+ *                         certainly fenced: the health monitor's self-fence timeout plus a margin
+ */
 @ConfigurationProperties(prefix = "pgpilot.failover")
-public record FailoverProperties(Duration decisionInterval, Duration heartbeatTimeout) {
+public record FailoverProperties(Duration decisionInterval, Duration heartbeatTimeout, Duration lease) {
 
     public FailoverProperties {
         if (decisionInterval == null) {
-            decisionInterval = Duration.ofMillis(250);
+            decisionInterval = Duration.ofMillis(100);
         }
         if (heartbeatTimeout == null) {
-            heartbeatTimeout = Duration.ofSeconds(5);
+            heartbeatTimeout = Duration.ofSeconds(3);
+        }
+        if (lease == null) {
+            lease = Duration.ofSeconds(8);
         }
     }
 }

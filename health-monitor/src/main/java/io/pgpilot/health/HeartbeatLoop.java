@@ -40,6 +40,9 @@ class HeartbeatLoop implements SmartLifecycle {
     private final Map<String, InstanceProbe> probes = new ConcurrentHashMap<>();
     private final Map<String, Long> sequences = new ConcurrentHashMap<>();
     private final ExecutorService probeThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<String, SelfFencePolicy.PrimaryLease> leases = new ConcurrentHashMap<>();
+    private final Map<String, Instant> fenceSignalledAt = new ConcurrentHashMap<>();
+    private HeartbeatOutbox outbox;
     private ScheduledExecutorService ticker;
     private TopicTailer tailer;
     private volatile boolean running;
@@ -60,6 +63,7 @@ class HeartbeatLoop implements SmartLifecycle {
         tailer = new TopicTailer(platform.kafkaBootstrapServers(), "health-monitor",
                 Map.of(Topics.INSTANCES, TopicTailer.Start.BEGINNING, Topics.TOPOLOGY, TopicTailer.Start.BEGINNING),
                 view::apply).start();
+        outbox = new HeartbeatOutbox(bus, this::acceptedByKafka);
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("heartbeat").daemon().factory());
         ticker.scheduleAtFixedRate(this::tickSafely, 0, health.interval().toMillis(), TimeUnit.MILLISECONDS);
         running = true;
@@ -90,15 +94,13 @@ class HeartbeatLoop implements SmartLifecycle {
             }
             round.addAll(HeartbeatAssembler.assemble(cluster, observations, now, sequences));
         });
+        var sizes = view.instancesByCluster();
         for (Heartbeat heartbeat : round) {
             view.record(heartbeat);
-            try {
-                bus.publish(Topics.HEARTBEATS, heartbeat.cluster(), heartbeat);
-            } catch (EventBus.PublishException e) {
-                log.warn("cluster={} instance={} heartbeat not accepted by Kafka: {}", heartbeat.cluster(),
-                        heartbeat.instance(), e.getMessage());
-            }
+            observeForLease(heartbeat, sizes.getOrDefault(heartbeat.cluster(), List.of()).size());
+            outbox.offer(heartbeat);
         }
+        enforceLeases(now);
         probes.keySet().removeIf(key -> {
             boolean gone = view.instancesByCluster().values().stream().flatMap(List::stream)
                     .noneMatch(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key));
@@ -106,6 +108,55 @@ class HeartbeatLoop implements SmartLifecycle {
                 probes.get(key).close();
             }
             return gone;
+        });
+    }
+
+    /** A primary seen with a majority of its cluster streaming renews its lease on its own. */
+    private void observeForLease(Heartbeat heartbeat, int clusterSize) {
+        String key = Topics.instanceKey(heartbeat.cluster(), heartbeat.instance());
+        if (heartbeat.isUp() && heartbeat.role() == Heartbeat.Role.REPLICA
+                || heartbeat.state() == Heartbeat.State.DOWN) {
+            leases.remove(key); // not a primary (any more), or nothing left running to fence
+            fenceSignalledAt.remove(key);
+            return;
+        }
+        leases.computeIfPresent(key, (k, lease) -> new SelfFencePolicy.PrimaryLease(lease.lastAcceptedUp(), heartbeat,
+                SelfFencePolicy.hasQuorum(heartbeat, clusterSize) ? heartbeat.observedAt() : lease.lastQuorumAt()));
+    }
+
+    private void acceptedByKafka(Heartbeat heartbeat) {
+        if (heartbeat.isUp() && heartbeat.role() == Heartbeat.Role.PRIMARY) {
+            leases.merge(Topics.instanceKey(heartbeat.cluster(), heartbeat.instance()),
+                    new SelfFencePolicy.PrimaryLease(heartbeat.observedAt(), heartbeat, null),
+                    (old, fresh) -> new SelfFencePolicy.PrimaryLease(fresh.lastAcceptedUp(), old.lastProbe(), old.lastQuorumAt()));
+        }
+    }
+
+    /** Safety rule 2: stop an isolated primary (fast shutdown) before the failover service may promote. */
+    private void enforceLeases(Instant now) {
+        leases.forEach((key, lease) -> {
+            if (!SelfFencePolicy.mustFence(lease, now, health.selfFenceTimeout())) {
+                return;
+            }
+            Instant signalled = fenceSignalledAt.get(key);
+            if (signalled != null && signalled.plusSeconds(5).isAfter(now)) {
+                return;
+            }
+            view.instancesByCluster().values().stream().flatMap(List::stream)
+                    .filter(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key)).findFirst()
+                    .ifPresent(instance -> {
+                        log.error("cluster={} instance={} SELF-FENCING: no heartbeat accepted by Kafka and no majority of "
+                                + "the cluster seen for {}; fast shutdown", instance.cluster(), instance.instance(), health.selfFenceTimeout());
+                        boolean signalledNow = PostmasterCheck.fastShutdown(Path.of(instance.dataDirectory()));
+                        fenceSignalledAt.put(key, now);
+                        try {
+                            bus.publish(Topics.EVENTS, instance.cluster(), io.pgpilot.events.PlatformEvent.of("health-monitor",
+                                    "instance.self-fenced", instance.cluster(), instance.instance(),
+                                    Map.of("signalled", signalledNow, "timeoutMs", health.selfFenceTimeout().toMillis())));
+                        } catch (EventBus.PublishException e) {
+                            log.debug("self-fence event not published (Kafka unreachable, as expected here)");
+                        }
+                    });
         });
     }
 
@@ -144,6 +195,9 @@ class HeartbeatLoop implements SmartLifecycle {
             tailer.close();
         }
         probes.values().forEach(InstanceProbe::close);
+        if (outbox != null) {
+            outbox.close();
+        }
         probeThreads.shutdownNow();
     }
 

@@ -10,6 +10,21 @@ final class PostmasterCheck {
     private PostmasterCheck() {
     }
 
+    /** SIGINT to the postmaster: PostgreSQL's fast shutdown (clients cut, clean checkpoint). */
+    static boolean fastShutdown(Path dataDirectory) {
+        try {
+            String first = Files.readAllLines(dataDirectory.resolve("postmaster.pid")).stream().findFirst().orElse("").trim();
+            long pid = Long.parseLong(first);
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true).start();
+            return kill.waitFor() == 0;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     static boolean isAlive(Path dataDirectory) {
         try {
             Path pidFile = dataDirectory.resolve("postmaster.pid");

@@ -3,6 +3,7 @@ package io.pgpilot.provisioner;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.InstanceRecord.Phase;
 import io.pgpilot.events.PlatformEvent;
+import io.pgpilot.events.Topology;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.Names;
 import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,12 +49,95 @@ public final class ClusterReconciler implements AutoCloseable {
     private final InventoryPublisher publisher;
     private final Map<String, ExecutorService> executors = new ConcurrentHashMap<>();
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
+    private final HaSettings ha;
+    private final TopologyConverger converger;
+    /** The last topology applied per cluster (epochs only grow); absent: none received, creation behaviour. */
+    private final Map<String, Topology> topologies = new ConcurrentHashMap<>();
+    /** The last spec per cluster, for the user parameters and synchronous settings of rejoined instances. */
+    private final Map<String, ClusterDefinition> specs = new ConcurrentHashMap<>();
+    private final Set<String> passQueued = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService ticker;
     private volatile boolean closed;
 
     public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher) {
+        this(postgres, secrets, publisher, HaSettings.DEFAULTS);
+    }
+
+    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
         this.postgres = postgres;
         this.secrets = secrets;
         this.publisher = publisher;
+        this.ha = ha;
+        this.converger = new TopologyConverger(postgres, secrets, publisher, ha);
+    }
+
+    // ---- topology ------------------------------------------------------------------------------
+
+    /**
+     * A topology record: applied at once on the cluster's thread when its epoch is above the last
+     * one applied, ignored otherwise. Returns the pass, or null when ignored.
+     */
+    public Future<?> applyTopology(Topology topology) {
+        String cluster = Names.requireCluster(topology.cluster());
+        boolean[] accepted = {false};
+        Topology applied = topologies.compute(cluster, (c, current) -> {
+            accepted[0] = topology.newerThan(current);
+            return accepted[0] ? topology : current;
+        });
+        if (!accepted[0]) {
+            log.info("cluster={} ignoring topology epoch {}: epoch {} already applied", cluster, topology.epoch(), applied.epoch());
+            return null;
+        }
+        log.info("cluster={} topology epoch {}: primary {}, replicas {}, fenced {} ({})", cluster, topology.epoch(), topology.primary(),
+                topology.replicas(), topology.fenced(), topology.reason());
+        return executor(cluster).submit(() -> guarded(cluster, () -> converge(cluster, "topology epoch " + topology.epoch())));
+    }
+
+    /** A topology tombstone: the cluster goes back to creation behaviour. */
+    public void clearTopology(String cluster) {
+        Names.requireCluster(cluster);
+        topologies.remove(cluster);
+        log.info("cluster={} topology cleared", cluster);
+    }
+
+    public Topology topology(String cluster) {
+        return topologies.get(cluster);
+    }
+
+    /** One convergence pass for the cluster's current topology, on the caller's thread (its executor, or a test). */
+    public void converge(String cluster, String trigger) {
+        Topology topology = topologies.get(cluster);
+        if (topology != null && !closed) {
+            converger.converge(topology, specs.get(cluster), trigger);
+        }
+    }
+
+    /** Starts the periodic pass (crash handling) of every cluster that has a topology. */
+    public synchronized void startPeriodicConvergence() {
+        if (ticker != null) {
+            return;
+        }
+        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("converge-ticker").daemon().factory());
+        long every = ha.convergeInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        for (String cluster : topologies.keySet()) {
+            if (closed) {
+                return;
+            }
+            if (passQueued.add(cluster)) { // at most one periodic pass waiting per cluster
+                try {
+                    executor(cluster).submit(() -> {
+                        passQueued.remove(cluster);
+                        guarded(cluster, () -> converge(cluster, "periodic pass"));
+                    });
+                } catch (RuntimeException e) {
+                    passQueued.remove(cluster);
+                }
+            }
+        }
     }
 
     // ---- asynchronous entry points (serialized per cluster) ------------------------------------
@@ -88,8 +173,14 @@ public final class ClusterReconciler implements AutoCloseable {
     public void reconcile(ClusterDefinition desired) {
         String cluster = desired.name();
         long started = System.nanoTime();
+        specs.put(cluster, desired);
+        Topology topology = topologies.get(cluster);
+        if (topology != null) {
+            converge(cluster, "spec");
+        }
         Map<Integer, ObservedInstance> observed = postgres.observe(cluster);
-        List<ReconcileAction> plan = ReconcilePlanner.plan(desired, observed);
+        List<ReconcileAction> plan = topology == null ? ReconcilePlanner.plan(desired, observed)
+                : ReconcilePlanner.plan(desired, observed, ordinalOf(cluster, topology.primary()));
         log.info("cluster={} reconcile: {} instances desired, plan {}", cluster, desired.instances(), plan);
         Set<Integer> failed = new HashSet<>();
         for (ReconcileAction action : plan) {
@@ -132,6 +223,9 @@ public final class ClusterReconciler implements AutoCloseable {
                     }
                 }
             }
+        }
+        if (topology != null) {
+            converge(cluster, "spec");
         }
         boolean allRunning = publishCurrent(desired);
         if (allRunning && ready.add(cluster)) {
@@ -288,6 +382,8 @@ public final class ClusterReconciler implements AutoCloseable {
     public void delete(String cluster) {
         Names.requireCluster(cluster);
         ready.remove(cluster);
+        specs.remove(cluster);
+        converger.forget(cluster);
         List<String> removed = new ArrayList<>();
         for (int ordinal : postgres.ordinals(cluster)) {
             InstanceLayout layout = postgres.layout(cluster, ordinal);
@@ -327,6 +423,10 @@ public final class ClusterReconciler implements AutoCloseable {
     }
 
     private void recover(String cluster) {
+        if (topologies.containsKey(cluster)) {
+            converge(cluster, "start-up");
+            return;
+        }
         postgres.observe(cluster).values().stream()
                 .filter(o -> o.initialized() && !o.running())
                 .sorted(Comparator.comparing(ObservedInstance::standby).thenComparingInt(ObservedInstance::ordinal))
@@ -360,6 +460,11 @@ public final class ClusterReconciler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (this) {
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
+        }
         executors.values().forEach(ExecutorService::shutdown);
         for (ExecutorService executor : executors.values()) {
             try {
@@ -395,6 +500,19 @@ public final class ClusterReconciler implements AutoCloseable {
         publisher.instance(record(layout, port, Phase.FAILED, message));
         publisher.event(PlatformEvent.of(SOURCE, "instance.failed", cluster, layout.instance(),
                 Map.of("reason", String.valueOf(message))));
+    }
+
+    /** The ordinal of an instance name of this cluster; 0 when it is not one. */
+    static int ordinalOf(String cluster, String instance) {
+        String prefix = cluster + "-";
+        if (instance == null || !instance.startsWith(prefix)) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(instance.substring(prefix.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private InstanceRecord record(InstanceLayout layout, int port, Phase phase, String message) {

@@ -50,6 +50,10 @@ public final class ConfigRenderer {
         lines.add("max_wal_senders = 10");
         lines.add("max_replication_slots = 10");
         lines.add("wal_keep_size = '512MB'");
+        // a dead upstream or downstream is noticed within seconds, and a standby retries its upstream every second
+        lines.add("wal_receiver_timeout = '5s'");
+        lines.add("wal_sender_timeout = '5s'");
+        lines.add("wal_retrieve_retry_interval = '1s'");
         lines.add("cluster_name = " + quote(s.instanceName()));
         lines.add("logging_collector = on");
         lines.add("log_directory = " + quote(s.logDirectory().toString()));
@@ -65,6 +69,15 @@ public final class ConfigRenderer {
             lines.add("primary_conninfo = ''");
         }
         return String.join("\n", lines) + "\n";
+    }
+
+    private static final java.util.regex.Pattern CONNINFO_PORT =
+            java.util.regex.Pattern.compile("(?m)^primary_conninfo = '.*\\bport=([0-9]{1,5})\\b");
+
+    /** The upstream port in a managed file written by {@link #managed}; 0 when it has none. */
+    public static int upstreamPort(String managedText) {
+        var m = CONNINFO_PORT.matcher(managedText == null ? "" : managedText);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     /** libpq connection string for a replica; values are validated names and paths, quoted anyway. */

@@ -124,16 +124,41 @@ public final class LocalPostgres {
         }
     }
 
+    /**
+     * The postmaster named in postmaster.pid is alive (not a zombie) and serves this data directory.
+     * No process is spawned, and a killed postmaster that nobody reaped yet counts as stopped.
+     */
     public boolean isRunning(InstanceLayout layout) {
-        if (!Files.exists(layout.pgdata().resolve("postmaster.pid"))) {
+        long pid = postmasterPid(layout);
+        if (pid <= 0 || !alive(pid)) {
             return false;
         }
         try {
-            Commands.run(user, List.of(binaries.tool("pg_ctl"), "status", "-D", layout.pgdata().toString()), Map.of(),
-                    layout.directory(), Duration.ofSeconds(30));
-            return true;
-        } catch (CommandException e) {
+            String cmd = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
+            return cmd.contains(layout.pgdata().toString());
+        } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Observation for the topology convergence: role by standby.signal, upstream from the managed file. */
+    public Map<Integer, MemberState> observeMembers(String cluster) {
+        Map<Integer, MemberState> result = new TreeMap<>();
+        for (ObservedInstance o : observe(cluster).values()) {
+            InstanceLayout layout = layout(cluster, o.ordinal());
+            result.put(o.ordinal(), new MemberState(o.ordinal(), o.name(), o.port(), o.initialized(), o.standby(), o.running(),
+                    o.initialized() ? ConfigRenderer.upstreamPort(readManaged(layout)) : 0));
+        }
+        return result;
+    }
+
+    private static String readManaged(InstanceLayout layout) {
+        try {
+            Path file = layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE);
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -368,6 +393,188 @@ public final class LocalPostgres {
             Files2.deleteRecursively(layout.directory());
         } catch (UncheckedIOException e) {
             throw new ProvisioningException(Reason.DELETE, "cannot remove " + layout.directory(), e);
+        }
+    }
+
+    // ---- high availability -------------------------------------------------------------------
+
+    /** Rewrites only pgpilot.conf (the user parameters stay as they are); true when it changed. */
+    public boolean writeManagedConfig(InstanceLayout layout, ManagedSettings settings) {
+        try {
+            return Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings), user);
+        } catch (UncheckedIOException e) {
+            throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
+        }
+    }
+
+    public void writeStandbySignal(InstanceLayout layout) {
+        Files2.writePrivate(layout.pgdata().resolve("standby.signal"), "", user);
+    }
+
+    public void removeStandbySignal(InstanceLayout layout) {
+        try {
+            Files.deleteIfExists(layout.pgdata().resolve("standby.signal"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** pg_controldata of a data directory as name -> value. */
+    public Map<String, String> controlData(InstanceLayout layout) {
+        try {
+            String out = Commands.run(user, List.of(binaries.tool("pg_controldata"), "-D", layout.pgdata().toString()),
+                    Map.of("LC_ALL", "C"), layout.directory(), Duration.ofSeconds(30));
+            Map<String, String> values = new TreeMap<>();
+            for (String line : out.split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    values.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                }
+            }
+            return values;
+        } catch (CommandException e) {
+            throw new ProvisioningException(Reason.REWIND, "pg_controldata of " + layout.instance() + " failed", e);
+        }
+    }
+
+    /** The timeline a stopped data directory is on (a standby's minimum recovery timeline counts too). */
+    public int timeline(InstanceLayout layout) {
+        Map<String, String> control = controlData(layout);
+        int checkpoint = parseInt(control.get("Latest checkpoint's TimeLineID"));
+        int minRecovery = parseInt(control.get("Min recovery ending loc's timeline"));
+        return Math.max(checkpoint, minRecovery);
+    }
+
+    /** The LSN of the latest checkpoint of a stopped data directory (a clean shutdown's last record). */
+    public long latestCheckpointLsn(InstanceLayout layout) {
+        return io.pgpilot.events.Lsn.parse(controlData(layout).get("Latest checkpoint location"));
+    }
+
+    private static int parseInt(String value) {
+        try {
+            return value == null ? 0 : Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** {@code pg_ctl promote -w}: returns once the instance accepts writes. */
+    public void promote(InstanceLayout layout) {
+        try {
+            Commands.run(user, List.of(binaries.tool("pg_ctl"), "promote", "-D", layout.pgdata().toString(), "-w", "-t", "60"),
+                    Map.of(), layout.directory(), Duration.ofSeconds(70));
+        } catch (CommandException e) {
+            throw new ProvisioningException(Reason.PROMOTE, "cannot promote " + layout.instance(), e);
+        }
+    }
+
+    /**
+     * After a crash (kill -9 of the postmaster) its children may linger for a moment and the pid file
+     * stays: waits for the orphans (process titles carry cluster_name = the instance name), kills
+     * those that do not exit, and removes the stale pid file so that PostgreSQL can start again.
+     */
+    public void clearCrashLeftovers(InstanceLayout layout) {
+        Path pidFile = layout.pgdata().resolve("postmaster.pid");
+        if (!Files.exists(pidFile) || isRunning(layout)) {
+            return;
+        }
+        String title = "postgres: " + layout.instance() + ": ";
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        List<Long> orphans = processesTitled(title);
+        while (!orphans.isEmpty() && System.nanoTime() < deadline) {
+            sleep(20);
+            orphans = processesTitled(title);
+        }
+        for (long pid : orphans) {
+            log.warn("cluster={} instance={} killing orphaned backend {} of a dead postmaster", layout.cluster(), layout.instance(), pid);
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!processesTitled(title).isEmpty() && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+            log.info("cluster={} instance={} removed the pid file of a dead postmaster", layout.cluster(), layout.instance());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<Long> processesTitled(String prefix) {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                    long pid = Long.parseLong(p.getFileName().toString());
+                    if (cmd.startsWith(prefix) && alive(pid)) {
+                        pids.add(pid);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return pids;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis); // poll interval
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * pg_rewind from the running primary, as the unprivileged OS user. The superuser password goes
+     * through a passfile of mode 600 removed right after. pg_rewind copies the source's configuration
+     * files: the caller rewrites the managed configuration afterwards.
+     */
+    public void rewind(InstanceLayout layout, int primaryPort, Credentials superuser) {
+        Path passfile = layout.directory().resolve("rewind.pgpass");
+        try {
+            Files2.writePrivate(passfile, ConfigRenderer.passfileLine(HOST, superuser.username(), superuser.password()), user);
+            String source = "host=" + HOST + " port=" + primaryPort + " user=" + superuser.username() + " dbname=postgres passfile="
+                    + passfile;
+            Commands.run(user, List.of(binaries.tool("pg_rewind"), "--target-pgdata=" + layout.pgdata(), "--source-server=" + source,
+                    "--progress"), Map.of(), layout.directory(), BASEBACKUP_TIMEOUT);
+        } catch (CommandException e) {
+            throw new ProvisioningException(Reason.REWIND, "pg_rewind of " + layout.instance() + " failed", e);
+        } finally {
+            try {
+                Files.deleteIfExists(passfile);
+            } catch (IOException e) {
+                log.warn("cluster={} instance={} could not remove the rewind passfile: {}", layout.cluster(), layout.instance(), e.toString());
+            }
+        }
+        writeBaseFiles(layout);
+    }
+
+    /** The highest LSN a standby has: received by its WAL receiver or replayed from local WAL. */
+    public long receivedLsn(int port, Credentials superuser) throws SQLException {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text")) {
+            rs.next();
+            return Math.max(io.pgpilot.events.Lsn.parse(rs.getString(1)), io.pgpilot.events.Lsn.parse(rs.getString(2)));
+        }
+    }
+
+    /** Whether a running instance is in recovery, and the timeline of the WAL it writes or replays. */
+    public record Role(boolean inRecovery, int timeline) {
+    }
+
+    public Role role(int port, Credentials superuser) throws SQLException {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
+                     + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
+                     + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END")) {
+            rs.next();
+            return new Role(rs.getBoolean(1), rs.getInt(2));
         }
     }
 

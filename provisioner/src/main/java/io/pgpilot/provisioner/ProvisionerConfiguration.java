@@ -32,8 +32,9 @@ public class ProvisionerConfiguration {
 
     /** Closed by {@link SpecFollower#stop()}: that is where instances are stopped on shutdown. */
     @Bean(destroyMethod = "")
-    public ClusterReconciler clusterReconciler(LocalPostgres postgres, SecretStore secrets, KafkaInventoryPublisher publisher) {
-        return new ClusterReconciler(postgres, secrets, publisher);
+    public ClusterReconciler clusterReconciler(LocalPostgres postgres, SecretStore secrets, KafkaInventoryPublisher publisher,
+                                               ProvisionerProperties properties) {
+        return new ClusterReconciler(postgres, secrets, publisher, properties.ha());
     }
 
     @Bean

@@ -2,12 +2,16 @@ package io.pgpilot.provisioner;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import java.time.Duration;
+
 /**
  * {@code pgpilot.provisioner.*}: the first port instances get, the OS user PostgreSQL runs as (when
- * the platform runs as root) and where PostgreSQL's programs are (empty: detected).
+ * the platform runs as root), where PostgreSQL's programs are (empty: detected), and the timing of
+ * the topology convergence (see {@link HaSettings}).
  */
 @ConfigurationProperties(prefix = "pgpilot.provisioner")
-public record ProvisionerProperties(Integer basePort, String osUser, String pgBin) {
+public record ProvisionerProperties(Integer basePort, String osUser, String pgBin, Duration convergeInterval,
+                                    Duration primaryRestartGrace, Duration promoteCatchUpTimeout) {
 
     public ProvisionerProperties {
         if (basePort == null) {
@@ -19,5 +23,9 @@ public record ProvisionerProperties(Integer basePort, String osUser, String pgBi
         if (osUser == null || osUser.isBlank()) {
             osUser = "postgres";
         }
+    }
+
+    public HaSettings ha() {
+        return new HaSettings(convergeInterval, primaryRestartGrace, promoteCatchUpTimeout);
     }
 }

@@ -3,7 +3,7 @@ package io.pgpilot.provisioner;
 /** An instance could not be created, configured, started, stopped or deleted; {@link #reason()} says which step. */
 public final class ProvisioningException extends RuntimeException {
 
-    public enum Reason { LAYOUT, SECRETS, INITDB, BASEBACKUP, CONFIGURE, START, STOP, BOOTSTRAP_SQL, DELETE, NO_PRIMARY, NO_FREE_PORT }
+    public enum Reason { LAYOUT, SECRETS, INITDB, BASEBACKUP, CONFIGURE, START, STOP, BOOTSTRAP_SQL, DELETE, NO_PRIMARY, NO_FREE_PORT, PROMOTE, REWIND }
 
     private final Reason reason;
 

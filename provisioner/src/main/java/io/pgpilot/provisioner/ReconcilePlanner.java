@@ -25,8 +25,28 @@ public final class ReconcilePlanner {
     }
 
     public static List<ReconcileAction> plan(ClusterDefinition desired, Map<Integer, ObservedInstance> observed) {
+        return plan(desired, observed, 0);
+    }
+
+    /**
+     * With a topology ({@code topologyPrimary} above 0) the primary is the one the topology names,
+     * whatever the data directories say, and starting instances is left to the topology convergence
+     * (it knows which ones are fenced and which must rejoin first); no primary is ever created then.
+     */
+    public static List<ReconcileAction> plan(ClusterDefinition desired, Map<Integer, ObservedInstance> observed, int topologyPrimary) {
+        if (topologyPrimary > 0) {
+            ObservedInstance p = observed.get(topologyPrimary);
+            if (p == null || !p.initialized()) {
+                return List.of();
+            }
+            return plan(desired, observed, Optional.of(topologyPrimary), false);
+        }
+        return plan(desired, observed, primaryOrdinal(observed), true);
+    }
+
+    private static List<ReconcileAction> plan(ClusterDefinition desired, Map<Integer, ObservedInstance> observed,
+                                              Optional<Integer> primary, boolean start) {
         List<ReconcileAction> actions = new ArrayList<>();
-        Optional<Integer> primary = primaryOrdinal(observed);
         int primaryOrdinal;
         if (primary.isEmpty()) {
             primaryOrdinal = 1;
@@ -35,7 +55,7 @@ public final class ReconcilePlanner {
             primaryOrdinal = primary.get();
         }
         observed.values().stream()
-                .filter(o -> o.initialized() && !o.running())
+                .filter(o -> start && o.initialized() && !o.running())
                 .filter(o -> o.ordinal() <= desired.instances() || o.ordinal() == primaryOrdinal)
                 .sorted(Comparator.comparingInt((ObservedInstance o) -> o.ordinal() == primaryOrdinal ? 0 : 1)
                         .thenComparingInt(ObservedInstance::ordinal))

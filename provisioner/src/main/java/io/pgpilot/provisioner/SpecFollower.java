@@ -4,6 +4,7 @@ import io.pgpilot.events.ClusterSpecRecord;
 import io.pgpilot.events.Json;
 import io.pgpilot.events.TopicTailer;
 import io.pgpilot.events.Topics;
+import io.pgpilot.events.Topology;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.ManifestException;
 import io.pgpilot.model.ManifestValidator;
@@ -12,11 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
- * Follows the specs topic from the beginning and hands each cluster to the reconciler (a null value
- * deletes the cluster). On start it first brings back the instances already on disk; on stop it
+ * Follows the specs and topology topics from the beginning and hands each cluster to the reconciler
+ * (a null spec deletes the cluster, a null topology clears it). On start it first brings back the instances already on disk; on stop it
  * stops following, lets running steps end and stops every instance, keeping their data.
  */
 public final class SpecFollower implements SmartLifecycle {
@@ -25,7 +27,10 @@ public final class SpecFollower implements SmartLifecycle {
 
     private final String bootstrapServers;
     private final ClusterReconciler reconciler;
+    private static final Duration TOPOLOGY_CATCH_UP = Duration.ofSeconds(30);
+
     private TopicTailer tailer;
+    private TopicTailer topologyTailer;
     private volatile boolean running;
 
     public SpecFollower(String bootstrapServers, ClusterReconciler reconciler) {
@@ -60,9 +65,41 @@ public final class SpecFollower implements SmartLifecycle {
         reconciler.submit(desired);
     }
 
+    /** Handles one record of the topology topic: the failover service's word on roles. */
+    void handleTopology(String key, String value) {
+        if (key == null || !Names.CLUSTER.matcher(key).matches()) {
+            log.warn("ignoring topology with invalid key '{}'", Names.printable(key));
+            return;
+        }
+        if (value == null) {
+            reconciler.clearTopology(key);
+            return;
+        }
+        Topology topology = Json.read(value, Topology.class);
+        if (!key.equals(topology.cluster())) {
+            log.warn("cluster={} ignoring topology that names cluster {}", key, Names.printable(topology.cluster()));
+            return;
+        }
+        reconciler.applyTopology(topology);
+    }
+
+    /**
+     * The topology first (caught up, bounded wait): start-up recovery must know who is primary so
+     * that an old primary is never started as one; then the instances on disk, then the specs.
+     */
     @Override
     public void start() {
+        topologyTailer = new TopicTailer(bootstrapServers, "provisioner-topology", Map.of(Topics.TOPOLOGY, TopicTailer.Start.BEGINNING),
+                (topic, key, value) -> handleTopology(key, value)).start();
+        try {
+            if (!topologyTailer.awaitCaughtUp(TOPOLOGY_CATCH_UP)) {
+                log.warn("topology topic not read within {} s: recovering instances from their data directories", TOPOLOGY_CATCH_UP.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         reconciler.recoverAtStartup();
+        reconciler.startPeriodicConvergence();
         tailer = new TopicTailer(bootstrapServers, "provisioner-specs", Map.of(Topics.SPECS, TopicTailer.Start.BEGINNING),
                 (topic, key, value) -> handle(key, value)).start();
         running = true;
@@ -73,6 +110,9 @@ public final class SpecFollower implements SmartLifecycle {
         running = false;
         if (tailer != null) {
             tailer.close();
+        }
+        if (topologyTailer != null) {
+            topologyTailer.close();
         }
         reconciler.close();
     }

@@ -100,4 +100,13 @@ class ReconcilePlannerTest {
         assertThat(cluster(3).synchronous().standbyNames(ReconcilePlanner.standbyCandidates(cluster(3), observed, 1)))
                 .isEqualTo("ANY 1 (\"pc-2\",\"pc-3\")");
     }
+
+    @Test
+    void withATopologyThePrimaryIsTheTopologysAndStartingIsLeftToTheConvergence() {
+        // after a failover to 2: 1 crashed (still no standby.signal), 3 stopped
+        var observed = observed(primary(1, false), primary(2, true), replica(3, false));
+        var plan = ReconcilePlanner.plan(cluster(3), observed, 2);
+        assertThat(plan).containsExactly(new EnsureDatabase(2), new ConfigureAll(2));
+        assertThat(ReconcilePlanner.plan(cluster(3), observed(), 1)).isEmpty();
+    }
 }

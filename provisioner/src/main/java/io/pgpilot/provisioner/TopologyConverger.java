@@ -1,0 +1,413 @@
+package io.pgpilot.provisioner;
+
+import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.InstanceRecord.Phase;
+import io.pgpilot.events.Lsn;
+import io.pgpilot.events.PlatformEvent;
+import io.pgpilot.events.Topology;
+import io.pgpilot.model.ClusterDefinition;
+import io.pgpilot.model.ClusterDefinition.SynchronousReplication;
+import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
+import io.pgpilot.provisioner.ConfigRenderer.Upstream;
+import io.pgpilot.provisioner.ConvergenceStep.Demote;
+import io.pgpilot.provisioner.ConvergenceStep.Fence;
+import io.pgpilot.provisioner.ConvergenceStep.HoldPrimary;
+import io.pgpilot.provisioner.ConvergenceStep.Promote;
+import io.pgpilot.provisioner.ConvergenceStep.Rejoin;
+import io.pgpilot.provisioner.ConvergenceStep.Repoint;
+import io.pgpilot.provisioner.ConvergenceStep.StartPrimary;
+import io.pgpilot.provisioner.ProvisioningException.Reason;
+import io.pgpilot.provisioner.SecretStore.Credentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Carries out {@link TopologyConvergencePlanner}'s steps with {@link LocalPostgres}. Called only on
+ * the cluster's single reconcile thread, so transitions of one cluster are ordered. A failed step
+ * reports the instance FAILED; the next pass (periodic, or the next topology or spec) retries.
+ */
+final class TopologyConverger {
+
+    private static final Logger log = LoggerFactory.getLogger(TopologyConverger.class);
+    private static final String SOURCE = ClusterReconciler.SOURCE;
+
+    /** The clean shutdown of a primary by a demotion: the promotion target must have its WAL up to {@code lsn}. */
+    private record Demotion(long epoch, String instance, long lsn) {
+    }
+
+    private record DownSince(String instance, long nanos) {
+    }
+
+    private final LocalPostgres postgres;
+    private final SecretStore secrets;
+    private final InventoryPublisher publisher;
+    private final HaSettings settings;
+    private final Map<String, Demotion> demotions = new ConcurrentHashMap<>();
+    private final Map<String, String> primarySeenRunning = new ConcurrentHashMap<>();
+    private final Map<String, DownSince> primaryDown = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> announcedFenced = new ConcurrentHashMap<>();
+    private final Map<String, String> lastRecord = new ConcurrentHashMap<>();
+
+    TopologyConverger(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings) {
+        this.postgres = postgres;
+        this.secrets = secrets;
+        this.publisher = publisher;
+        this.settings = settings;
+    }
+
+    /** Forgets what was learnt of a cluster (deleted). */
+    void forget(String cluster) {
+        demotions.remove(cluster);
+        primarySeenRunning.remove(cluster);
+        primaryDown.remove(cluster);
+        announcedFenced.remove(cluster);
+        lastRecord.keySet().removeIf(k -> k.startsWith(cluster + "/"));
+    }
+
+    /** One convergence pass; {@code desired} may be null (topology known before the spec). */
+    void converge(Topology topology, ClusterDefinition desired, String trigger) {
+        String cluster = topology.cluster();
+        long started = System.nanoTime();
+        Map<Integer, MemberState> observed = postgres.observeMembers(cluster);
+        if (observed.isEmpty()) {
+            return;
+        }
+        announceUnfenced(topology);
+        TopologyConvergencePlanner.Context context = context(topology, observed);
+        List<ConvergenceStep> plan = TopologyConvergencePlanner.plan(topology, observed, context);
+        boolean acting = plan.stream().anyMatch(s -> !(s instanceof Fence f && !observed.get(f.ordinal()).running())
+                && !(s instanceof HoldPrimary));
+        if (acting) {
+            log.info("cluster={} converging to topology epoch {} (primary {}, fenced {}) on {}: {}", cluster, topology.epoch(),
+                    topology.primary(), topology.fenced(), trigger, plan);
+        }
+        Set<Integer> failed = new HashSet<>();
+        for (ConvergenceStep step : plan) {
+            InstanceLayout layout = postgres.layout(cluster, step.ordinal());
+            try {
+                switch (step) {
+                    case Demote s -> demote(topology, layout);
+                    case Promote s -> promote(topology, layout, s.start());
+                    case StartPrimary s -> startPrimary(topology, layout, s.reason(), observed, desired);
+                    case HoldPrimary s -> hold(layout, s.reason());
+                    case Repoint s -> repoint(topology, layout, observed.get(s.ordinal()), observed.get(s.primaryOrdinal()), observed, desired);
+                    case Rejoin s -> rejoin(topology, layout, observed.get(s.primaryOrdinal()), observed, desired);
+                    case Fence s -> fence(topology, layout);
+                }
+            } catch (RuntimeException e) {
+                failed.add(step.ordinal());
+                fail(layout, observed.get(step.ordinal()).port(), step, e);
+                if (step instanceof Demote || step instanceof Promote || step instanceof StartPrimary) {
+                    // never go on with a second primary running, nor rejoin to a primary that is not one
+                    log.error("cluster={} convergence to epoch {} stops after the failed {}; the next pass retries", cluster,
+                            topology.epoch(), step);
+                    break;
+                }
+            }
+        }
+        publishRecords(topology, failed);
+        if (acting) {
+            log.info("cluster={} converged to topology epoch {} in {} ms{}", cluster, topology.epoch(),
+                    (System.nanoTime() - started) / 1_000_000, failed.isEmpty() ? "" : " (failed: " + failed + ")");
+        }
+    }
+
+    private TopologyConvergencePlanner.Context context(Topology topology, Map<Integer, MemberState> observed) {
+        String cluster = topology.cluster();
+        MemberState primary = observed.values().stream().filter(m -> m.name().equals(topology.primary())).findFirst().orElse(null);
+        if (primary == null) {
+            return new TopologyConvergencePlanner.Context(false, null, settings.primaryRestartGrace());
+        }
+        boolean seen = topology.primary().equals(primarySeenRunning.get(cluster));
+        if (primary.running() && !primary.standby()) {
+            primarySeenRunning.put(cluster, primary.name());
+            primaryDown.remove(cluster);
+            return new TopologyConvergencePlanner.Context(true, null, settings.primaryRestartGrace());
+        }
+        if (!seen) {
+            primaryDown.remove(cluster);
+            return new TopologyConvergencePlanner.Context(false, null, settings.primaryRestartGrace());
+        }
+        DownSince down = primaryDown.compute(cluster, (k, d) -> d != null && d.instance().equals(primary.name()) ? d
+                : new DownSince(primary.name(), System.nanoTime()));
+        return new TopologyConvergencePlanner.Context(true, Duration.ofNanos(System.nanoTime() - down.nanos()),
+                settings.primaryRestartGrace());
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------
+
+    private void demote(Topology topology, InstanceLayout layout) {
+        long t = System.nanoTime();
+        log.warn("cluster={} instance={} runs as primary but topology epoch {} names {}: demoting (fast shutdown)",
+                layout.cluster(), layout.instance(), topology.epoch(), topology.primary());
+        postgres.stop(layout);
+        // from here on it can only come back as a standby (safety rule 4)
+        postgres.writeStandbySignal(layout);
+        long lsn = postgres.latestCheckpointLsn(layout);
+        demotions.put(layout.cluster(), new Demotion(topology.epoch(), layout.instance(), lsn));
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        log.info("cluster={} instance={} demoted in {} ms, final LSN {}", layout.cluster(), layout.instance(), ms, Lsn.format(lsn));
+        publisher.event(PlatformEvent.of(SOURCE, "instance.demoted", layout.cluster(), layout.instance(),
+                Map.of("epoch", topology.epoch(), "finalLsn", Lsn.format(lsn), "durationMs", ms)));
+        record(layout, port(layout), Phase.STOPPED, "demoted by topology epoch " + topology.epoch());
+    }
+
+    private void promote(Topology topology, InstanceLayout layout, boolean start) {
+        long t = System.nanoTime();
+        String cluster = layout.cluster();
+        int port = port(layout);
+        Credentials superuser = secrets.superuser(cluster);
+        if (start) {
+            postgres.clearCrashLeftovers(layout);
+            postgres.start(layout);
+            log.info("cluster={} instance={} started as a standby before its promotion", cluster, layout.instance());
+        }
+        Demotion demotion = demotions.get(cluster);
+        long catchUpMs = 0;
+        if (demotion != null && demotion.epoch() == topology.epoch() && !demotion.instance().equals(layout.instance())) {
+            catchUpMs = awaitWal(layout, port, superuser, demotion);
+        }
+        long p = System.nanoTime();
+        postgres.promote(layout);
+        long promoteMs = (System.nanoTime() - p) / 1_000_000;
+        int timeline;
+        try {
+            timeline = postgres.role(port, superuser).timeline();
+        } catch (SQLException e) {
+            throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
+                    + e.getSQLState() + ")", e);
+        }
+        demotions.remove(cluster);
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        log.info("cluster={} instance={} promoted for epoch {} in {} ms (pg_ctl promote {} ms, WAL catch-up {} ms), timeline {}",
+                cluster, layout.instance(), topology.epoch(), ms, promoteMs, catchUpMs, timeline);
+        publisher.event(PlatformEvent.of(SOURCE, "instance.promoted", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
+                "timeline", timeline, "durationMs", ms, "promoteMs", promoteMs, "catchUpMs", catchUpMs)));
+        record(layout, port, Phase.RUNNING, "primary");
+    }
+
+    /**
+     * A planned switchover: the target must have received everything the cleanly stopped primary
+     * wrote. Never promotes early: on timeout the step fails and the next pass waits again.
+     */
+    private long awaitWal(InstanceLayout layout, int port, Credentials superuser, Demotion demotion) {
+        long t = System.nanoTime();
+        long deadline = t + settings.promoteCatchUpTimeout().toNanos();
+        long received = 0;
+        while (true) {
+            try {
+                received = postgres.receivedLsn(port, superuser);
+            } catch (SQLException e) {
+                log.warn("cluster={} instance={} cannot read its received LSN: SQLState {}", layout.cluster(), layout.instance(), e.getSQLState());
+            }
+            if (received >= demotion.lsn()) {
+                return (System.nanoTime() - t) / 1_000_000;
+            }
+            if (System.nanoTime() > deadline) {
+                log.error("cluster={} instance={} NOT PROMOTED: it has received WAL up to {} only, the demoted primary {} ended at {}; "
+                                + "promoting it would lose acknowledged commits. Waiting and retrying.", layout.cluster(), layout.instance(),
+                        Lsn.format(received), demotion.instance(), Lsn.format(demotion.lsn()));
+                throw new ProvisioningException(Reason.PROMOTE, layout.instance() + " lacks WAL of the demoted primary (has "
+                        + Lsn.format(received) + ", needs " + Lsn.format(demotion.lsn()) + ")");
+            }
+            try {
+                Thread.sleep(10); // poll interval while the WAL receiver catches up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProvisioningException(Reason.PROMOTE, "interrupted while waiting for WAL", e);
+            }
+        }
+    }
+
+    private void startPrimary(Topology topology, InstanceLayout layout, String reason, Map<Integer, MemberState> observed,
+                              ClusterDefinition desired) {
+        long t = System.nanoTime();
+        int port = port(layout);
+        log.info("cluster={} instance={} starting the topology primary in place: {}", layout.cluster(), layout.instance(), reason);
+        postgres.clearCrashLeftovers(layout);
+        postgres.writeManagedConfig(layout, managed(layout, port, 0, observed, desired));
+        postgres.start(layout);
+        primarySeenRunning.put(layout.cluster(), layout.instance());
+        primaryDown.remove(layout.cluster());
+        publisher.event(PlatformEvent.of(SOURCE, "instance.restarted", layout.cluster(), layout.instance(), Map.of("role", "primary",
+                "epoch", topology.epoch(), "reason", reason, "durationMs", (System.nanoTime() - t) / 1_000_000)));
+        record(layout, port, Phase.RUNNING, "primary");
+    }
+
+    private void hold(InstanceLayout layout, String reason) {
+        log.warn("cluster={} instance={} {}", layout.cluster(), layout.instance(), reason);
+        record(layout, port(layout), Phase.STOPPED, reason);
+    }
+
+    private void repoint(Topology topology, InstanceLayout layout, MemberState member, MemberState primary,
+                         Map<Integer, MemberState> observed, ClusterDefinition desired) {
+        long t = System.nanoTime();
+        postgres.writePassfile(layout, secrets.replication(layout.cluster()));
+        postgres.writeManagedConfig(layout, managed(layout, member.port(), primary.port(), observed, desired));
+        postgres.reload(layout);
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        log.info("cluster={} instance={} repointed from port {} to {} (port {}) in {} ms, no restart", layout.cluster(), layout.instance(),
+                member.upstreamPort(), primary.name(), primary.port(), ms);
+        publisher.event(PlatformEvent.of(SOURCE, "instance.repointed", layout.cluster(), layout.instance(), Map.of("epoch", topology.epoch(),
+                "upstream", primary.name(), "upstreamPort", primary.port(), "durationMs", ms)));
+        record(layout, member.port(), Phase.RUNNING, "replica");
+    }
+
+    private void rejoin(Topology topology, InstanceLayout layout, MemberState primary, Map<Integer, MemberState> observed,
+                        ClusterDefinition desired) {
+        long t = System.nanoTime();
+        String cluster = layout.cluster();
+        int port = port(layout);
+        Credentials superuser = secrets.superuser(cluster);
+        LocalPostgres.Role primaryRole;
+        try {
+            primaryRole = postgres.role(primary.port(), superuser);
+        } catch (SQLException e) {
+            throw new ProvisioningException(Reason.NO_PRIMARY, "primary " + primary.name() + " does not answer (SQLState " + e.getSQLState() + ")", e);
+        }
+        if (primaryRole.inRecovery()) {
+            throw new ProvisioningException(Reason.NO_PRIMARY, primary.name() + " is not promoted yet");
+        }
+        if (postgres.isRunning(layout)) {
+            // only a primary the demote step did not stop can be here: never let it run beside the topology primary
+            postgres.stop(layout);
+        }
+        postgres.clearCrashLeftovers(layout);
+        boolean wasStandby = layout.standby();
+        int timeline = postgres.timeline(layout);
+        boolean rewindNeeded = !wasStandby || timeline != primaryRole.timeline();
+        String how = "restarted";
+        if (rewindNeeded) {
+            log.info("cluster={} instance={} rejoining {} ({}; timeline {} vs {}): pg_rewind", cluster, layout.instance(), primary.name(),
+                    wasStandby ? "standby" : "was a primary", timeline, primaryRole.timeline());
+            postgres.removeStandbySignal(layout); // pg_rewind's crash recovery runs in single-user mode, which refuses standby mode
+            long r = System.nanoTime();
+            try {
+                postgres.rewind(layout, primary.port(), superuser);
+                how = "rewound";
+                long ms = (System.nanoTime() - r) / 1_000_000;
+                log.info("cluster={} instance={} rewound from {} in {} ms", cluster, layout.instance(), primary.name(), ms);
+                publisher.event(PlatformEvent.of(SOURCE, "instance.rewound", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
+                        "source", primary.name(), "fromTimeline", timeline, "toTimeline", primaryRole.timeline(), "durationMs", ms)));
+            } catch (ProvisioningException e) {
+                log.warn("cluster={} instance={} pg_rewind failed ({}): re-cloning from {}", cluster, layout.instance(), e.getMessage(), primary.name());
+                postgres.cloneReplica(layout, primary.port(), secrets.replication(cluster));
+                how = "recloned";
+                long ms = (System.nanoTime() - r) / 1_000_000;
+                publisher.event(PlatformEvent.of(SOURCE, "instance.recloned", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
+                        "source", primary.name(), "durationMs", ms)));
+            }
+        }
+        postgres.writePassfile(layout, secrets.replication(cluster));
+        postgres.writeStandbySignal(layout);
+        ManagedSettings managed = managed(layout, port, primary.port(), observed, desired);
+        if (desired != null) {
+            postgres.writeConfig(layout, managed, desired.parameters());
+        } else {
+            postgres.writeManagedConfig(layout, managed);
+        }
+        postgres.start(layout);
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        if (rewindNeeded) {
+            log.info("cluster={} instance={} rejoined as a standby of {} in {} ms ({})", cluster, layout.instance(), primary.name(), ms, how);
+            publisher.event(PlatformEvent.of(SOURCE, "instance.rejoined", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
+                    "upstream", primary.name(), "how", how, "durationMs", ms)));
+        } else {
+            log.info("cluster={} instance={} restarted as a standby of {} in {} ms", cluster, layout.instance(), primary.name(), ms);
+            publisher.event(PlatformEvent.of(SOURCE, "instance.restarted", cluster, layout.instance(), Map.of("role", "replica",
+                    "epoch", topology.epoch(), "upstream", primary.name(), "durationMs", ms)));
+        }
+        record(layout, port, Phase.RUNNING, "replica");
+    }
+
+    private void fence(Topology topology, InstanceLayout layout) {
+        boolean wasRunning = postgres.isRunning(layout);
+        if (wasRunning) {
+            log.warn("cluster={} instance={} fenced by topology epoch {}: stopping", layout.cluster(), layout.instance(), topology.epoch());
+            postgres.stop(layout);
+        }
+        if (announcedFenced.computeIfAbsent(layout.cluster(), c -> ConcurrentHashMap.newKeySet()).add(layout.instance())) {
+            publisher.event(PlatformEvent.of(SOURCE, "instance.fenced", layout.cluster(), layout.instance(),
+                    Map.of("epoch", topology.epoch(), "stopped", wasRunning)));
+        }
+        record(layout, port(layout), Phase.STOPPED, "fenced");
+    }
+
+    private void announceUnfenced(Topology topology) {
+        Set<String> announced = announcedFenced.get(topology.cluster());
+        if (announced == null) {
+            return;
+        }
+        List<String> fenced = topology.fenced() == null ? List.of() : topology.fenced();
+        for (String instance : List.copyOf(announced)) {
+            if (!fenced.contains(instance)) {
+                announced.remove(instance);
+                log.info("cluster={} instance={} unfenced by topology epoch {}", topology.cluster(), instance, topology.epoch());
+                publisher.event(PlatformEvent.of(SOURCE, "instance.unfenced", topology.cluster(), instance, Map.of("epoch", topology.epoch())));
+            }
+        }
+    }
+
+    // ---- configuration and reporting -----------------------------------------------------------
+
+    /** The managed settings of one instance: synchronous standbys are every other instance. */
+    private ManagedSettings managed(InstanceLayout layout, int port, int upstreamPort, Map<Integer, MemberState> observed,
+                                    ClusterDefinition desired) {
+        List<String> others = observed.values().stream()
+                .filter(m -> m.initialized() && m.ordinal() != layout.ordinal() && (desired == null || m.ordinal() <= desired.instances()))
+                .map(MemberState::name).toList();
+        SynchronousReplication sync = desired == null ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : desired.synchronous();
+        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.replicationPassfile());
+        return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream);
+    }
+
+    private int port(InstanceLayout layout) {
+        InstanceMetadata metadata = postgres.readMetadata(layout);
+        return metadata == null ? 0 : metadata.port();
+    }
+
+    private void fail(InstanceLayout layout, int port, ConvergenceStep step, RuntimeException e) {
+        String message = step.getClass().getSimpleName().toLowerCase() + " failed: " + e.getMessage();
+        log.error("cluster={} instance={} {}", layout.cluster(), layout.instance(), message);
+        record(layout, port, Phase.FAILED, message);
+        publisher.event(PlatformEvent.of(SOURCE, "instance.failed", layout.cluster(), layout.instance(), Map.of("reason", message)));
+    }
+
+    /** Current records of instances this pass did not touch (a crash seen, a restart by someone else). */
+    private void publishRecords(Topology topology, Set<Integer> failed) {
+        Set<String> fenced = new HashSet<>(topology.fenced() == null ? List.of() : topology.fenced());
+        for (MemberState m : postgres.observeMembers(topology.cluster()).values()) {
+            if (!m.initialized() || failed.contains(m.ordinal())) {
+                continue;
+            }
+            InstanceLayout layout = postgres.layout(topology.cluster(), m.ordinal());
+            if (m.running()) {
+                record(layout, m.port(), Phase.RUNNING, m.standby() ? "replica" : "primary");
+            } else if (fenced.contains(m.name())) {
+                record(layout, m.port(), Phase.STOPPED, "fenced");
+            } else if (!lastRecord.getOrDefault(layout.cluster() + "/" + layout.instance(), "").startsWith(Phase.STOPPED.name())) {
+                record(layout, m.port(), Phase.STOPPED, "not running");
+            }
+        }
+    }
+
+    /** Publishes an inventory record when its phase or message changed (the periodic pass stays quiet). */
+    private void record(InstanceLayout layout, int port, Phase phase, String message) {
+        String key = layout.cluster() + "/" + layout.instance();
+        String value = phase + "|" + port + "|" + message;
+        if (value.equals(lastRecord.put(key, value))) {
+            return;
+        }
+        publisher.instance(new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), LocalPostgres.HOST, port,
+                layout.pgdata().toString(), phase, Instant.now(), message));
+    }
+}

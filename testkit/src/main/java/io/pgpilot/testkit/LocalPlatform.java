@@ -80,9 +80,26 @@ public final class LocalPlatform implements AutoCloseable {
                 .toArray(CompletableFuture[]::new)).join();
     }
 
+    private final Map<String, List<String>> launchArgs = new LinkedHashMap<>();
+
     private void launch(String name, String module, int port, Path logs, String... args) {
         Path jar = settings.repository().resolve(module).resolve("target").resolve("pgpilot-" + module + "-0.1.0-SNAPSHOT.jar");
+        launchArgs.put(name, List.of(args));
         services.put(name, ServiceProcess.start(name, jar, port, List.of(args), logs));
+    }
+
+    /** Stops a service (kill -9 when {@code crash}) and starts it again with the same settings. */
+    public void restartService(String name, boolean crash) {
+        ServiceProcess old = services.get(name);
+        if (crash) {
+            old.kill();
+        } else {
+            old.stop(Duration.ofSeconds(45));
+        }
+        Path jar = settings.repository().resolve(name).resolve("target").resolve("pgpilot-" + name + "-0.1.0-SNAPSHOT.jar");
+        ServiceProcess fresh = ServiceProcess.start(name, jar, old.httpPort(), launchArgs.get(name), settings.home().resolve("logs"));
+        services.put(name, fresh);
+        fresh.awaitHealthy(Duration.ofSeconds(120));
     }
 
     public Settings settings() {

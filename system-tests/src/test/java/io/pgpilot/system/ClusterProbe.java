@@ -1,0 +1,123 @@
+package io.pgpilot.system;
+
+import io.pgpilot.events.Json;
+import io.pgpilot.testkit.LocalPlatform;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/** Looks at a cluster's instances directly (not through the platform) to check the invariants. */
+final class ClusterProbe {
+
+    private final LocalPlatform platform;
+    private final Path home;
+    private final String cluster;
+
+    ClusterProbe(LocalPlatform platform, Path home, String cluster) {
+        this.platform = platform;
+        this.home = home;
+        this.cluster = cluster;
+    }
+
+    @SuppressWarnings("unchecked")
+    String secret(String kind, String field) throws Exception {
+        Map<String, Object> secret = Json.MAPPER.readValue(Files.readString(home.resolve("secrets").resolve(cluster + "-" + kind + ".json")), Map.class);
+        return String.valueOf(secret.get(field));
+    }
+
+    Path dataDir(String instance) {
+        return home.resolve("clusters").resolve(cluster).resolve(instance).resolve("pgdata");
+    }
+
+    int port(String instance) throws Exception {
+        Map<?, ?> meta = Json.MAPPER.readValue(Files.readString(home.resolve("clusters").resolve(cluster).resolve(instance)
+                .resolve("instance.json")), Map.class);
+        return ((Number) meta.get("port")).intValue();
+    }
+
+    long postmasterPid(String instance) throws Exception {
+        return Long.parseLong(Files.readAllLines(dataDir(instance).resolve("postmaster.pid")).getFirst().trim());
+    }
+
+    /** All processes of the instance: the postmaster and its children. */
+    List<Long> processTree(String instance) throws Exception {
+        long pid = postmasterPid(instance);
+        List<Long> pids = new ArrayList<>(List.of(pid));
+        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+        return pids;
+    }
+
+    void signal(String signal, List<Long> pids) throws Exception {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        pids.forEach(p -> command.add(Long.toString(p)));
+        new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+
+    Connection superuser(String instance) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("password", secret("superuser", "password"));
+        props.setProperty("connectTimeout", "2");
+        props.setProperty("socketTimeout", "5");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port(instance) + "/app", props);
+    }
+
+    /** Instances that answer and are not in recovery: must never be more than one. */
+    List<String> writablePrimaries() throws Exception {
+        List<String> primaries = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            String instance = cluster + "-" + i;
+            try (Connection c = superuser(instance); ResultSet rs = c.createStatement().executeQuery("select pg_is_in_recovery()")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    primaries.add(instance);
+                }
+            } catch (SQLException e) {
+                // down or unreachable: not serving writes
+            }
+        }
+        return primaries;
+    }
+
+    @SuppressWarnings("unchecked")
+    String currentPrimary() {
+        return (String) platform.status(cluster).get("currentPrimary");
+    }
+
+    @SuppressWarnings("unchecked")
+    boolean healthy() {
+        Map<String, Object> status = platform.status(cluster);
+        return "Cluster in healthy state".equals(status.get("phase"))
+                && ((List<Map<String, Object>>) status.get("instanceStatus")).stream()
+                .filter(i -> "replica".equals(i.get("role"))).allMatch(i -> "streaming".equals(i.get("walReceiver")));
+    }
+
+    String rw() {
+        return endpoint("rw");
+    }
+
+    @SuppressWarnings("unchecked")
+    String endpoint(String suffix) {
+        return ((Map<String, String>) platform.status(cluster).get("endpoints")).get(cluster + "-" + suffix);
+    }
+
+    /** How many of the given ids are present, read through rw (the current primary). */
+    long countPresent(String table, List<Long> ids) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + rw() + "/app", "app", secret("app", "password"));
+             var statement = c.prepareStatement("select count(*) from " + table + " where id = any(?)")) {
+            statement.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.pgpilot.system;
+
+import io.pgpilot.testkit.AckedWriter;
+import io.pgpilot.testkit.LocalPlatform;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The HA core against the whole platform (real PostgreSQL, Kafka, HAProxy): every scenario runs
+ * under a write load through rw and ends by checking that every acknowledged commit is present and
+ * that exactly one instance accepts writes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverSystemIT {
+
+    static final String CLUSTER = "ha";
+    static final Duration CONVERGE = Duration.ofSeconds(60);
+    static Path home;
+    static LocalPlatform platform;
+    static ClusterProbe probe;
+    AckedWriter writer;
+    String table;
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        home = Files.createTempDirectory("pgpilot-ha");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        platform = LocalPlatform.start(LocalPlatform.Settings.ephemeral(Path.of("..").toAbsolutePath().normalize(), home));
+        assertThat(platform.apply(Files.readString(Path.of("src/test/resources/ha-cluster.yaml")), CLUSTER)).isEqualTo(201);
+        platform.awaitHealthy(CLUSTER, Duration.ofSeconds(180));
+        probe = new ClusterProbe(platform, home, CLUSTER);
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @BeforeEach
+    void startLoad(org.junit.jupiter.api.TestInfo test) throws Exception {
+        await().atMost(CONVERGE).until(probe::healthy);
+        table = "load_" + test.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z]", "").substring(0, 20);
+        AckedWriter.createTable(probe.rw(), "app", "app", probe.secret("app", "password"), table);
+        writer = new AckedWriter(probe.rw(), "app", "app", probe.secret("app", "password"), table, 4).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.ackCount() > 50);
+    }
+
+    @AfterEach
+    void nothingAcknowledgedIsLostAndOnePrimaryRemains() throws Exception {
+        writer.stop();
+        List<Long> acked = writer.acks().stream().map(AckedWriter.Ack::id).toList();
+        assertThat(probe.countPresent(table, acked)).as("acknowledged commits present after the event").isEqualTo(acked.size());
+        await().atMost(CONVERGE).until(probe::healthy);
+        assertThat(probe.writablePrimaries()).containsExactly(probe.currentPrimary());
+        System.out.printf("%s: %d commits acknowledged, all present; %d client errors%n", table, acked.size(), writer.errors());
+    }
+
+    /** Writes are acknowledged by a server other than {@code old} after the event. */
+    void awaitWritesOnANewPrimary(String old, long eventNanos) {
+        await().atMost(CONVERGE).until(() -> writer.acksFromOtherThan(old, eventNanos) > 20);
+    }
+
+    @Test
+    @Order(1)
+    void killingAReplicaCausesNoFailover() throws Exception {
+        String primary = probe.currentPrimary();
+        String replica = primary.equals(CLUSTER + "-3") ? CLUSTER + "-2" : CLUSTER + "-3";
+        long before = writer.ackCount();
+        probe.signal("KILL", List.of(probe.postmasterPid(replica)));
+        await().atMost(CONVERGE).until(() -> writer.ackCount() > before + 200);
+        await().atMost(CONVERGE).until(probe::healthy);
+        assertThat(probe.currentPrimary()).isEqualTo(primary);
+    }
+
+    @Test
+    @Order(2)
+    void killMinusNineOfThePrimaryFailsOverWithoutLosingACommit() throws Exception {
+        String old = probe.currentPrimary();
+        long killedAt = System.nanoTime();
+        probe.signal("KILL", List.of(probe.postmasterPid(old)));
+        awaitWritesOnANewPrimary(old, killedAt);
+        assertThat(probe.currentPrimary()).isNotEqualTo(old);
+        System.out.printf("kill -9: first commit on the new primary %d ms after the kill%n",
+                (writer.acks().stream().filter(a -> !a.server().equals(old) && a.nanos() > killedAt)
+                        .mapToLong(AckedWriter.Ack::nanos).min().orElseThrow() - killedAt) / 1_000_000);
+    }
+
+    @Test
+    @Order(3)
+    void theOldPrimaryRejoinsAsAReplica() throws Exception {
+        // after the previous failover, every instance is back: the old primary was rewound
+        await().atMost(CONVERGE).until(probe::healthy);
+        assertThat(probe.writablePrimaries()).hasSize(1);
+    }
+
+    @Test
+    @Order(4)
+    void switchoverUnderLoadLosesNothing() throws Exception {
+        String old = probe.currentPrimary();
+        long at = System.nanoTime();
+        var response = platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/switchover", null);
+        assertThat(response.statusCode()).isEqualTo(202);
+        awaitWritesOnANewPrimary(old, at);
+        await().atMost(CONVERGE).until(() -> !old.equals(probe.currentPrimary()));
+    }
+
+    @Test
+    @Order(5)
+    void aFrozenPrimaryIsFailedOverOnlyAfterItsLeaseAndNeverWritesAgain() throws Exception {
+        String old = probe.currentPrimary();
+        List<Long> tree = probe.processTree(old);
+        long frozenAt = System.nanoTime();
+        probe.signal("STOP", tree);
+        try {
+            awaitWritesOnANewPrimary(old, frozenAt);
+            long firstNew = writer.acks().stream().filter(a -> !a.server().equals(old) && a.nanos() > frozenAt)
+                    .mapToLong(AckedWriter.Ack::nanos).min().orElseThrow();
+            assertThat(Duration.ofNanos(firstNew - frozenAt)).as("no promotion before the lease expired")
+                    .isGreaterThan(Duration.ofSeconds(5));
+        } finally {
+            probe.signal("CONT", tree);
+        }
+        await().atMost(CONVERGE).until(() -> probe.writablePrimaries().equals(List.of(probe.currentPrimary())));
+    }
+
+    @Test
+    @Order(6)
+    void aFailoverServiceCrashInTheMiddleOfAFailoverStillEndsWithOnePrimary() throws Exception {
+        String old = probe.currentPrimary();
+        long killedAt = System.nanoTime();
+        probe.signal("KILL", List.of(probe.postmasterPid(old)));
+        await().atMost(CONVERGE).until(() -> !old.equals(probe.currentPrimary()));
+        platform.restartService("failover-service", true);
+        awaitWritesOnANewPrimary(old, killedAt);
+    }
+}

@@ -73,7 +73,7 @@ public final class LocalPlatform implements AutoCloseable {
         launch("failover-service", "failover-service", settings.failoverPort(), logs, bootstrap, home);
         launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home);
         launch("services", "services", settings.servicesPort(), logs, bootstrap, home,
-                "--pgpilot.services.first-port=" + settings.firstEndpointPort());
+                "--pgpilot.services.base-port=" + settings.firstEndpointPort());
         launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home);
         CompletableFuture.allOf(services.values().stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(Duration.ofSeconds(120))))

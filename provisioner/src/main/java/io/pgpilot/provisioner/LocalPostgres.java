@@ -311,7 +311,22 @@ public final class LocalPostgres {
                     String.valueOf(PG_CTL_TIMEOUT.toSeconds() - 10), "-l", layout.startupLog().toString()),
                     Map.of(), layout.directory(), PG_CTL_TIMEOUT);
         } catch (CommandException e) {
-            throw new ProvisioningException(Reason.START, "cannot start " + layout.instance() + " (see " + layout.logDirectory() + ")", e);
+            throw new ProvisioningException(Reason.START, "cannot start " + layout.instance() + " (see " + layout.logDirectory() + "; "
+                    + serverLogTail(layout) + ")", e);
+        }
+    }
+
+    /** The last lines of the newest server log (FATAL reasons of a failed start); passwords never reach it. */
+    String serverLogTail(InstanceLayout layout) {
+        try (Stream<Path> files = Files.list(layout.logDirectory())) {
+            Path newest = files.filter(Files::isRegularFile)
+                    .max(java.util.Comparator.comparingLong(f -> f.toFile().lastModified())).orElse(null);
+            Path file = newest == null || layout.startupLog().toFile().lastModified() > newest.toFile().lastModified()
+                    ? layout.startupLog() : newest;
+            List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 4), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "no server log";
         }
     }
 
@@ -474,30 +489,53 @@ public final class LocalPostgres {
      * those that do not exit, and removes the stale pid file so that PostgreSQL can start again.
      */
     public void clearCrashLeftovers(InstanceLayout layout) {
-        Path pidFile = layout.pgdata().resolve("postmaster.pid");
-        if (!Files.exists(pidFile) || isRunning(layout)) {
+        if (isRunning(layout)) {
             return;
         }
-        String title = "postgres: " + layout.instance() + ": ";
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        List<Long> orphans = processesTitled(title);
-        while (!orphans.isEmpty() && System.nanoTime() < deadline) {
-            sleep(20);
-            orphans = processesTitled(title);
+        Path pidFile = layout.pgdata().resolve("postmaster.pid");
+        if (Files.exists(pidFile)) {
+            String title = "postgres: " + layout.instance() + ": ";
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            List<Long> orphans = processesTitled(title);
+            while (!orphans.isEmpty() && System.nanoTime() < deadline) {
+                sleep(20);
+                orphans = processesTitled(title);
+            }
+            for (long pid : orphans) {
+                log.warn("cluster={} instance={} killing orphaned backend {} of a dead postmaster", layout.cluster(), layout.instance(), pid);
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!processesTitled(title).isEmpty() && System.nanoTime() < deadline) {
+                sleep(20);
+            }
+            deleteStaleLock(layout, pidFile, null);
         }
-        for (long pid : orphans) {
-            log.warn("cluster={} instance={} killing orphaned backend {} of a dead postmaster", layout.cluster(), layout.instance(), pid);
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-        deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!processesTitled(title).isEmpty() && System.nanoTime() < deadline) {
-            sleep(20);
-        }
-        try {
-            Files.deleteIfExists(pidFile);
-            log.info("cluster={} instance={} removed the pid file of a dead postmaster", layout.cluster(), layout.instance());
+        // the socket lock names the dead postmaster too; an unreaped (zombie) one would block the start
+        try (Stream<Path> files = Files.list(layout.socketDirectory())) {
+            for (Path lock : files.filter(f -> f.getFileName().toString().matches("\\.s\\.PGSQL\\.[0-9]+\\.lock")).toList()) {
+                deleteStaleLock(layout, lock, layout.socketDirectory().resolve(lock.getFileName().toString().replaceAll("\\.lock$", "")));
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            log.warn("cluster={} instance={} cannot list {}: {}", layout.cluster(), layout.instance(), layout.socketDirectory(), e.toString());
+        }
+    }
+
+    /** Removes a lock file (and its socket) whose pid is dead or a zombie. */
+    private static void deleteStaleLock(InstanceLayout layout, Path lock, Path socket) {
+        try {
+            List<String> lines = Files.readAllLines(lock);
+            long pid = lines.isEmpty() ? -1 : Long.parseLong(lines.getFirst().trim());
+            if (pid > 0 && alive(pid)) {
+                return;
+            }
+            if (socket != null) {
+                Files.deleteIfExists(socket);
+            }
+            Files.deleteIfExists(lock);
+            log.info("cluster={} instance={} removed {} of dead postmaster {}", layout.cluster(), layout.instance(), lock.getFileName(), pid);
+        } catch (IOException | NumberFormatException e) {
+            log.warn("cluster={} instance={} cannot clear {}: {}", layout.cluster(), layout.instance(), lock.getFileName(), e.toString());
         }
     }
 
@@ -561,6 +599,25 @@ public final class LocalPostgres {
              ResultSet rs = st.executeQuery("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text")) {
             rs.next();
             return Math.max(io.pgpilot.events.Lsn.parse(rs.getString(1)), io.pgpilot.events.Lsn.parse(rs.getString(2)));
+        }
+    }
+
+    /**
+     * Right after a promotion the control file still names the old timeline until the first
+     * checkpoint ends, and pg_rewind reads the source's timeline from there: it would answer "no
+     * rewind required" for a diverged target. Forces that checkpoint when it is missing.
+     */
+    public void checkpointIfTimelineNotRecorded(int port, Credentials superuser) throws SQLException {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+            boolean behind;
+            try (ResultSet rs = st.executeQuery("SELECT (SELECT timeline_id FROM pg_control_checkpoint()) <> "
+                    + "('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int")) {
+                rs.next();
+                behind = rs.getBoolean(1);
+            }
+            if (behind) {
+                st.execute("CHECKPOINT");
+            }
         }
     }
 

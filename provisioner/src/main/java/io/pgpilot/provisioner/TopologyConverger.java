@@ -292,6 +292,11 @@ final class TopologyConverger {
             postgres.removeStandbySignal(layout); // pg_rewind's crash recovery runs in single-user mode, which refuses standby mode
             long r = System.nanoTime();
             try {
+                try {
+                    postgres.checkpointIfTimelineNotRecorded(primary.port(), superuser);
+                } catch (SQLException e) {
+                    throw new ProvisioningException(Reason.REWIND, "no checkpoint on " + primary.name() + " (SQLState " + e.getSQLState() + ")", e);
+                }
                 postgres.rewind(layout, primary.port(), superuser);
                 how = "rewound";
                 long ms = (System.nanoTime() - r) / 1_000_000;

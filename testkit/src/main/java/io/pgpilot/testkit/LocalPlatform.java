@@ -83,9 +83,32 @@ public final class LocalPlatform implements AutoCloseable {
     private final Map<String, List<String>> launchArgs = new LinkedHashMap<>();
 
     private void launch(String name, String module, int port, Path logs, String... args) {
-        Path jar = settings.repository().resolve(module).resolve("target").resolve("pgpilot-" + module + "-0.1.0-SNAPSHOT.jar");
         launchArgs.put(name, List.of(args));
-        services.put(name, ServiceProcess.start(name, jar, port, List.of(args), logs));
+        services.put(name, ServiceProcess.start(name, pinnedJar(module), port, List.of(args), logs));
+    }
+
+    /**
+     * A hard link (or copy) of the module's jar under the platform home: a rebuild while the
+     * platform runs replaces target/*.jar and must not pull classes from under running services.
+     */
+    private Path pinnedJar(String module) {
+        Path built = settings.repository().resolve(module).resolve("target").resolve("pgpilot-" + module + "-0.1.0-SNAPSHOT.jar");
+        if (!Files.exists(built)) {
+            throw new IllegalStateException(built + " not found: build the project first (mvn install -DskipTests)");
+        }
+        Path pinned = settings.home().resolve("bin").resolve(built.getFileName());
+        try {
+            Files.createDirectories(pinned.getParent());
+            Files.deleteIfExists(pinned);
+            try {
+                Files.createLink(pinned, built);
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(built, pinned);
+            }
+            return pinned;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Stops a service (kill -9 when {@code crash}) and starts it again with the same settings. */
@@ -96,7 +119,7 @@ public final class LocalPlatform implements AutoCloseable {
         } else {
             old.stop(Duration.ofSeconds(45));
         }
-        Path jar = settings.repository().resolve(name).resolve("target").resolve("pgpilot-" + name + "-0.1.0-SNAPSHOT.jar");
+        Path jar = settings.home().resolve("bin").resolve("pgpilot-" + name + "-0.1.0-SNAPSHOT.jar");
         ServiceProcess fresh = ServiceProcess.start(name, jar, old.httpPort(), launchArgs.get(name), settings.home().resolve("logs"));
         services.put(name, fresh);
         fresh.awaitHealthy(Duration.ofSeconds(120));

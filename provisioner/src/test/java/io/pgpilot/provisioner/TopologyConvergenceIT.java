@@ -176,7 +176,8 @@ class TopologyConvergenceIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> postgres.isRunning(layout(2)) && pid(2) != oldPid2);
         awaitStreaming(p3, name(1), name(2));
         System.out.println("REPLICA_CRASH_TO_STREAMING_MS=" + (System.nanoTime() - crashed) / 1_000_000);
-        assertThat(event("instance.restarted", name(2)).data()).containsEntry("role", "replica");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(event("instance.restarted", name(2)).data()).containsEntry("role", "replica"));
 
         // ---- a crashed topology primary waits for the grace period ------------------------------
         long oldPid3 = pid(3);

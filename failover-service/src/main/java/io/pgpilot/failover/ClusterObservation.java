@@ -20,11 +20,14 @@ import java.util.Map;
  * @param lastStandbys        sync states the primary last reported, by standby name
  * @param failoverDelay       spec.failoverDelay: extra wait before a failover
  * @param lease               how long after its last healthy heartbeat an unreachable primary has certainly fenced itself
+ * @param primaryConfirmed    the current primary has been seen up as primary since it was named
+ * @param promotionTimeout    how long a named primary that is alive but not promoted yet is waited for
  */
 public record ClusterObservation(String cluster, List<String> members, Map<String, Heartbeat> heartbeats,
                                  Topology current, long lastEpoch, Instant now, Duration heartbeatTimeout,
                                  Instant primaryHealthyAt, Instant primaryUnhealthyAt,
-                                 Map<String, String> lastStandbys, Duration failoverDelay, Duration lease) {
+                                 Map<String, String> lastStandbys, Duration failoverDelay, Duration lease,
+                                 boolean primaryConfirmed, Duration promotionTimeout) {
 
     public boolean isFresh(Heartbeat heartbeat) {
         return heartbeat != null && !heartbeat.observedAt().plus(heartbeatTimeout).isBefore(now);

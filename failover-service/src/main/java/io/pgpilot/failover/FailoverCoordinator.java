@@ -181,7 +181,8 @@ class FailoverCoordinator implements SmartLifecycle {
         PrimaryWatch watch = watch(cluster);
         return new ClusterObservation(cluster, members, beats, topologies.get(cluster), lastEpochs.getOrDefault(cluster, 0L),
                 now, settings.heartbeatTimeout(), watch.healthyAt(), watch.unhealthyAt(now, settings.heartbeatTimeout()),
-                watch.standbys(), failoverDelays.getOrDefault(cluster, Duration.ZERO), settings.lease());
+                watch.standbys(), failoverDelays.getOrDefault(cluster, Duration.ZERO), settings.lease(), watch.confirmed(),
+                settings.promotionTimeout());
     }
 
     private void apply(String cluster, Decision decision, ClusterCommand command) {

@@ -9,9 +9,12 @@ import java.time.Duration;
  * @param heartbeatTimeout how old a heartbeat may be before it no longer counts
  * @param lease            how long after its last healthy heartbeat an unreachable primary is
  *                         certainly fenced: the health monitor's self-fence timeout plus a margin
+ * @param promotionTimeout how long a newly named primary that is alive may take to be promoted
+ *                         before another replica is chosen
  */
 @ConfigurationProperties(prefix = "pgpilot.failover")
-public record FailoverProperties(Duration decisionInterval, Duration heartbeatTimeout, Duration lease) {
+public record FailoverProperties(Duration decisionInterval, Duration heartbeatTimeout, Duration lease,
+                                 Duration promotionTimeout) {
 
     public FailoverProperties {
         if (decisionInterval == null) {
@@ -19,6 +22,9 @@ public record FailoverProperties(Duration decisionInterval, Duration heartbeatTi
         }
         if (heartbeatTimeout == null) {
             heartbeatTimeout = Duration.ofSeconds(3);
+        }
+        if (promotionTimeout == null) {
+            promotionTimeout = Duration.ofSeconds(30);
         }
         if (lease == null) {
             lease = Duration.ofSeconds(8);

@@ -19,6 +19,7 @@ final class PrimaryWatch {
     private String primary;
     private Instant healthyAt;
     private Instant unhealthyAt;
+    private boolean confirmed;
     private Map<String, String> standbys = Map.of();
 
     PrimaryWatch(Instant watchingSince) {
@@ -30,6 +31,7 @@ final class PrimaryWatch {
             primary = topology.primary();
             healthyAt = topology.decidedAt().isAfter(watchingSince) ? topology.decidedAt() : watchingSince;
             unhealthyAt = null;
+            confirmed = false;
         }
     }
 
@@ -42,6 +44,7 @@ final class PrimaryWatch {
                 healthyAt = heartbeat.observedAt();
             }
             unhealthyAt = null;
+            confirmed = true;
             Map<String, String> states = new HashMap<>();
             if (heartbeat.standbys() != null) {
                 heartbeat.standbys().forEach(s -> states.put(s.applicationName(), s.syncState()));
@@ -58,6 +61,10 @@ final class PrimaryWatch {
             return healthyAt;
         }
         return unhealthyAt;
+    }
+
+    synchronized boolean confirmed() {
+        return confirmed;
     }
 
     synchronized Instant healthyAt() {

@@ -64,6 +64,10 @@ public final class TopologyDecider {
             return null;
         }
         Heartbeat last = o.heartbeats().get(primary);
+        if (!o.primaryConfirmed() && o.isUpAs(primary, Heartbeat.Role.REPLICA)
+                && current.decidedAt().plus(o.promotionTimeout()).isAfter(o.now())) {
+            return new Decision.Waiting("waiting for " + primary + " to be promoted");
+        }
         boolean processGone = o.isFresh(last) && last.state() == Heartbeat.State.DOWN && !last.processAlive();
         boolean leaseExpired = o.primaryHealthyAt() == null || !o.primaryHealthyAt().plus(o.lease()).isAfter(o.now());
         List<String> streaming = o.members().stream()

@@ -42,7 +42,7 @@ class TopologyDeciderTest {
                                       Duration failoverDelay) {
         return new ClusterObservation("c", MEMBERS, beats, current, current == null ? 0 : current.epoch(), NOW,
                 Duration.ofSeconds(3), healthyAt, unhealthyAt, Map.of("c-2", "quorum", "c-3", "quorum"), failoverDelay,
-                Duration.ofSeconds(8));
+                Duration.ofSeconds(8), true, Duration.ofSeconds(30));
     }
 
     static ClusterObservation afterPrimaryFailure(Map<String, Heartbeat> beats, Instant healthyAt, Instant unhealthyAt) {
@@ -107,7 +107,7 @@ class TopologyDeciderTest {
         beats.put("c-2", up("c-2", Heartbeat.Role.REPLICA, NOW, 700, null));
         beats.put("c-3", up("c-3", Heartbeat.Role.REPLICA, NOW, 700, null));
         var o = new ClusterObservation("c", MEMBERS, beats, STEADY, 3, NOW, Duration.ofSeconds(3), failed, failed,
-                Map.of("c-2", "async", "c-3", "sync"), Duration.ZERO, Duration.ofSeconds(8));
+                Map.of("c-2", "async", "c-3", "sync"), Duration.ZERO, Duration.ofSeconds(8), true, Duration.ofSeconds(30));
         assertThat(published(TopologyDecider.decide(o)).primary()).isEqualTo("c-3");
         assertThat(published(TopologyDecider.decide(afterPrimaryFailure(beats, failed, failed))).primary()).isEqualTo("c-2");
     }
@@ -158,6 +158,20 @@ class TopologyDeciderTest {
                 .isInstanceOf(Decision.Waiting.class);
         assertThat(TopologyDecider.decide(observe(beats, STEADY, failed, failed, Duration.ofSeconds(1))))
                 .isInstanceOf(Decision.PublishTopology.class);
+    }
+
+    @Test
+    void aNewlyNamedPrimaryThatIsAliveGetsTimeToBePromoted() {
+        Topology afterFailover = new Topology("c", 4, "c-2", List.of("c-3"), List.of(), 1, NOW.minusSeconds(10), "failover");
+        Map<String, Heartbeat> beats = healthy();
+        beats.put("c-1", down("c-1", NOW, false));
+        beats.put("c-3", up("c-3", Heartbeat.Role.REPLICA, NOW, 100, null));
+        var waiting = new ClusterObservation("c", MEMBERS, beats, afterFailover, 4, NOW, Duration.ofSeconds(3),
+                NOW.minusSeconds(10), NOW.minusSeconds(10), Map.of(), Duration.ZERO, Duration.ofSeconds(8), false, Duration.ofSeconds(30));
+        assertThat(TopologyDecider.decide(waiting)).isInstanceOf(Decision.Waiting.class);
+        var expired = new ClusterObservation("c", MEMBERS, beats, afterFailover, 4, NOW, Duration.ofSeconds(3),
+                NOW.minusSeconds(10), NOW.minusSeconds(10), Map.of(), Duration.ZERO, Duration.ofSeconds(8), false, Duration.ofSeconds(5));
+        assertThat(published(TopologyDecider.decide(expired)).primary()).isEqualTo("c-3");
     }
 
     @Test

@@ -350,6 +350,36 @@ public final class LocalPostgres {
                 (System.nanoTime() - t) / 1_000_000);
     }
 
+    /**
+     * Fast shutdown within {@code timeout}; a postmaster that does not obey (frozen by SIGSTOP, hung
+     * on I/O) is killed together with its children. Returns whether the shutdown was clean.
+     */
+    public boolean stopOrKill(InstanceLayout layout, Duration timeout) {
+        if (!isRunning(layout)) {
+            return true;
+        }
+        long pid = postmasterPid(layout);
+        try {
+            Commands.run(user, List.of(binaries.tool("pg_ctl"), "stop", "-D", layout.pgdata().toString(), "-m", "fast", "-w",
+                    "-t", String.valueOf(Math.max(1, timeout.toSeconds()))), Map.of(), layout.directory(), timeout.plusSeconds(5));
+            awaitExit(layout, pid);
+            return true;
+        } catch (CommandException | ProvisioningException e) {
+            if (!isRunning(layout) && !alive(pid)) {
+                return true;
+            }
+        }
+        log.error("cluster={} instance={} did not shut down within {}: killing postmaster {} and its children",
+                layout.cluster(), layout.instance(), timeout, pid);
+        ProcessHandle.of(pid).ifPresent(postmaster -> {
+            postmaster.descendants().forEach(ProcessHandle::destroyForcibly);
+            postmaster.destroyForcibly();
+        });
+        awaitExit(layout, pid);
+        clearCrashLeftovers(layout);
+        return false;
+    }
+
     /** pg_ctl returns once the pid file is gone; the postmaster process itself ends a moment later. */
     private static void awaitExit(InstanceLayout layout, long pid) {
         if (pid <= 0) {

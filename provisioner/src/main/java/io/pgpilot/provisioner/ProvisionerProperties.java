@@ -11,7 +11,7 @@ import java.time.Duration;
  */
 @ConfigurationProperties(prefix = "pgpilot.provisioner")
 public record ProvisionerProperties(Integer basePort, String osUser, String pgBin, Duration convergeInterval,
-                                    Duration primaryRestartGrace, Duration promoteCatchUpTimeout) {
+                                    Duration primaryRestartGrace, Duration promoteCatchUpTimeout, Duration demoteTimeout) {
 
     public ProvisionerProperties {
         if (basePort == null) {
@@ -26,6 +26,6 @@ public record ProvisionerProperties(Integer basePort, String osUser, String pgBi
     }
 
     public HaSettings ha() {
-        return new HaSettings(convergeInterval, primaryRestartGrace, promoteCatchUpTimeout);
+        return new HaSettings(convergeInterval, primaryRestartGrace, promoteCatchUpTimeout, demoteTimeout);
     }
 }

@@ -149,15 +149,23 @@ final class TopologyConverger {
         long t = System.nanoTime();
         log.warn("cluster={} instance={} runs as primary but topology epoch {} names {}: demoting (fast shutdown)",
                 layout.cluster(), layout.instance(), topology.epoch(), topology.primary());
-        postgres.stop(layout);
+        // a frozen or hung primary cannot obey a fast shutdown: it is killed so that the promotion
+        // goes ahead (it can never serve again on this timeline either way)
+        boolean clean = postgres.stopOrKill(layout, settings.demoteTimeout());
         // from here on it can only come back as a standby (safety rule 4)
         postgres.writeStandbySignal(layout);
         long lsn = postgres.latestCheckpointLsn(layout);
-        demotions.put(layout.cluster(), new Demotion(topology.epoch(), layout.instance(), lsn));
+        if (clean) {
+            demotions.put(layout.cluster(), new Demotion(topology.epoch(), layout.instance(), lsn));
+        } else {
+            // no clean end of WAL to wait for: the failover service chose the most advanced replica
+            demotions.remove(layout.cluster());
+        }
         long ms = (System.nanoTime() - t) / 1_000_000;
-        log.info("cluster={} instance={} demoted in {} ms, final LSN {}", layout.cluster(), layout.instance(), ms, Lsn.format(lsn));
+        log.info("cluster={} instance={} demoted in {} ms ({}), final checkpoint {}", layout.cluster(), layout.instance(), ms,
+                clean ? "clean shutdown" : "killed: it did not shut down in time", Lsn.format(lsn));
         publisher.event(PlatformEvent.of(SOURCE, "instance.demoted", layout.cluster(), layout.instance(),
-                Map.of("epoch", topology.epoch(), "finalLsn", Lsn.format(lsn), "durationMs", ms)));
+                Map.of("epoch", topology.epoch(), "finalLsn", Lsn.format(lsn), "durationMs", ms, "clean", clean)));
         record(layout, port(layout), Phase.STOPPED, "demoted by topology epoch " + topology.epoch());
     }
 

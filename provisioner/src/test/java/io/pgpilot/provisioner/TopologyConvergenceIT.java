@@ -57,7 +57,7 @@ class TopologyConvergenceIT {
         secrets = new SecretStore(home);
         publisher = new RecordingPublisher();
         reconciler = new ClusterReconciler(postgres, secrets, publisher,
-                new HaSettings(Duration.ofMillis(500), GRACE, Duration.ofSeconds(15)));
+                new HaSettings(Duration.ofMillis(500), GRACE, Duration.ofSeconds(15), Duration.ofSeconds(5)));
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import io.pgpilot.local.CommandException;
 import io.pgpilot.local.Commands;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
+import io.pgpilot.local.Processes;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.Names;
 import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
@@ -399,27 +400,12 @@ public final class LocalPostgres {
         }
     }
 
-    /** A process that has exited but was not reaped yet (a zombie waiting for its new parent) counts as gone. */
     static boolean alive(long pid) {
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String afterName = stat.substring(stat.lastIndexOf(')') + 1).strip();
-            return !afterName.startsWith("Z") && !afterName.startsWith("X");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return Processes.isRunning(pid);
     }
 
     static long postmasterPid(InstanceLayout layout) {
-        try {
-            List<String> lines = Files.readAllLines(layout.pgdata().resolve("postmaster.pid"));
-            return lines.isEmpty() ? -1 : Long.parseLong(lines.getFirst().trim());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
+        return Processes.postmasterPid(layout.pgdata());
     }
 
     public void reload(InstanceLayout layout) {

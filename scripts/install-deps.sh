@@ -11,6 +11,8 @@ packages=()
 command -v haproxy >/dev/null 2>&1 || packages+=(haproxy)
 command -v pgbouncer >/dev/null 2>&1 || packages+=(pgbouncer)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
+# the failover tests isolate a primary from the network with iptables
+command -v iptables >/dev/null 2>&1 || packages+=(iptables)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "install-deps: installing ${packages[*]}"

@@ -150,4 +150,38 @@ class FailoverSystemIT {
         platform.restartService("failover-service", true);
         awaitWritesOnANewPrimary(old, killedAt);
     }
+
+    @Test
+    @Order(7)
+    void anIsolatedPrimaryFencesItselfAndNoWriteIsAcknowledgedTwice() throws Exception {
+        String old = probe.currentPrimary();
+        int port = probe.port(old);
+        List<List<String>> rules = List.of(
+                List.of("INPUT", "-p", "tcp", "--dport", Integer.toString(port), "-j", "DROP"),
+                List.of("INPUT", "-p", "tcp", "--sport", Integer.toString(port), "-j", "DROP"));
+        long isolatedAt = System.nanoTime();
+        for (List<String> rule : rules) {
+            iptables("-A", rule);
+        }
+        try {
+            awaitWritesOnANewPrimary(old, isolatedAt);
+            await().atMost(CONVERGE).until(() -> !old.equals(probe.currentPrimary()));
+        } finally {
+            for (List<String> rule : rules) {
+                iptables("-D", rule);
+            }
+        }
+        long firstNew = writer.acks().stream().filter(a -> !a.server().equals(old) && a.nanos() > isolatedAt)
+                .mapToLong(AckedWriter.Ack::nanos).min().orElseThrow();
+        assertThat(writer.acks().stream().filter(a -> a.server().equals(old) && a.nanos() > firstNew))
+                .as("no commit acknowledged by the isolated primary once another one took over").isEmpty();
+        System.out.printf("isolation: first commit on the new primary %d ms after the isolation%n", (firstNew - isolatedAt) / 1_000_000);
+    }
+
+    static void iptables(String action, List<String> rule) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("iptables", action));
+        command.addAll(rule);
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        assertThat(process.waitFor()).as("iptables " + action + " " + rule + " (needs root and iptables)").isZero();
+    }
 }

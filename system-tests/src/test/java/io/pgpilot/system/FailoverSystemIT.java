@@ -178,6 +178,27 @@ class FailoverSystemIT {
         System.out.printf("isolation: first commit on the new primary %d ms after the isolation%n", (firstNew - isolatedAt) / 1_000_000);
     }
 
+    @Test
+    @Order(8)
+    @SuppressWarnings("unchecked")
+    void aFencedReplicaIsStoppedAndExcludedUntilUnfenced() throws Exception {
+        String primary = probe.currentPrimary();
+        String replica = primary.equals(CLUSTER + "-2") ? CLUSTER + "-3" : CLUSTER + "-2";
+        assertThat(platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/instances/" + replica + "/fence", null).statusCode())
+                .isEqualTo(202);
+        await().atMost(CONVERGE).until(() -> ((List<java.util.Map<String, Object>>) platform.status(CLUSTER).get("instanceStatus"))
+                .stream().anyMatch(i -> replica.equals(i.get("name")) && "fenced".equals(i.get("role"))));
+        await().atMost(CONVERGE).until(() -> !Files.exists(probe.dataDir(replica).resolve("postmaster.pid")));
+        long before = writer.ackCount();
+        await().atMost(CONVERGE).until(() -> writer.ackCount() > before + 100);
+        assertThat(probe.currentPrimary()).isEqualTo(primary);
+        assertThat(platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/instances/" + CLUSTER + "-9/fence", null).statusCode())
+                .isEqualTo(404);
+        assertThat(platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/instances/" + replica + "/unfence", null).statusCode())
+                .isEqualTo(202);
+        await().atMost(CONVERGE).until(probe::healthy);
+    }
+
     static void iptables(String action, List<String> rule) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("iptables", action));
         command.addAll(rule);

@@ -214,6 +214,10 @@ class FailoverCoordinator implements SmartLifecycle {
     private void publish(String cluster, Decision.PublishTopology p, ClusterCommand command) {
         Topology previous = topologies.get(cluster);
         Topology next = p.next();
+        // read before adopting: adopting the new primary resets the watch
+        Instant failedAt = p.kind() == Decision.Kind.FAILOVER
+                ? Optional.ofNullable(watch(cluster).unhealthyAt(next.decidedAt(), settings.heartbeatTimeout())).orElse(next.decidedAt())
+                : next.decidedAt();
         bus.publish(Topics.TOPOLOGY, cluster, next); // throws: nothing adopted, next pass decides again
         adopt(next);
         lastWaiting.remove(cluster);
@@ -229,9 +233,6 @@ class FailoverCoordinator implements SmartLifecycle {
             data.put("commandId", command.id());
         }
         if (previous != null && next.primary() != null && !next.primary().equals(previous.primary())) {
-            Instant failedAt = p.kind() == Decision.Kind.FAILOVER
-                    ? Optional.ofNullable(watch(cluster).unhealthyAt(next.decidedAt(), settings.heartbeatTimeout())).orElse(next.decidedAt())
-                    : next.decidedAt();
             transitions.put(cluster, new Transition(p.kind(), previous.primary(), next.primary(), previous.timeline(),
                     failedAt, next.decidedAt(), next.epoch()));
             data.put("previousPrimary", previous.primary());

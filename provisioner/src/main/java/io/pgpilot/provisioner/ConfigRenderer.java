@@ -50,10 +50,11 @@ public final class ConfigRenderer {
         lines.add("max_wal_senders = 10");
         lines.add("max_replication_slots = 10");
         lines.add("wal_keep_size = '512MB'");
-        // a dead upstream or downstream is noticed within seconds, and a standby retries its upstream every second
+        // a dead upstream or downstream is noticed within seconds; a repointed standby reconnects to
+        // its new upstream at once (the new primary's commits wait for it: ANY 1 synchronous)
         lines.add("wal_receiver_timeout = '5s'");
         lines.add("wal_sender_timeout = '5s'");
-        lines.add("wal_retrieve_retry_interval = '1s'");
+        lines.add("wal_retrieve_retry_interval = '100ms'");
         lines.add("cluster_name = " + quote(s.instanceName()));
         lines.add("logging_collector = on");
         lines.add("log_directory = " + quote(s.logDirectory().toString()));

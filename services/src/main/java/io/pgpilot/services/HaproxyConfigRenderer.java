@@ -53,6 +53,12 @@ public final class HaproxyConfigRenderer {
         out.append("    bind ").append(LISTEN_ADDRESS).append(':').append(port).append("\n");
         if (balance != null) {
             out.append("    balance ").append(balance).append("\n");
+            // a refused connection goes to another member at once
+            out.append("    option redispatch 1\n");
+        } else {
+            // one server only: HAProxy's retries to it are a second apart each; after a failover the
+            // client is better served by a quick refusal and a reconnect (to the new primary)
+            out.append("    retries 0\n");
         }
         for (Server server : servers) {
             if (!Names.INSTANCE.matcher(server.name()).matches() || !server.name().startsWith(cluster + "-")) {

@@ -40,28 +40,34 @@ class HaproxyConfigRendererTest {
 
                 listen alpha-rw
                     bind 127.0.0.1:5435
+                    retries 0
 
                 listen alpha-ro
                     bind 127.0.0.1:5436
                     balance leastconn
+                    option redispatch 1
 
                 listen alpha-r
                     bind 127.0.0.1:5437
                     balance leastconn
+                    option redispatch 1
 
                 listen pg-rw
                     bind 127.0.0.1:5432
+                    retries 0
                     server pg-1 127.0.0.1:6001 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
 
                 listen pg-ro
                     bind 127.0.0.1:5433
                     balance leastconn
+                    option redispatch 1
                     server pg-2 127.0.0.1:6002 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
                     server pg-3 127.0.0.1:6003 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
 
                 listen pg-r
                     bind 127.0.0.1:5434
                     balance leastconn
+                    option redispatch 1
                     server pg-1 127.0.0.1:6001 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
                     server pg-2 127.0.0.1:6002 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
                     server pg-3 127.0.0.1:6003 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions

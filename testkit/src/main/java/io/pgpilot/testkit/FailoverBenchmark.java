@@ -37,7 +37,8 @@ public final class FailoverBenchmark {
                   shared_buffers: "64MB"
             """;
 
-    record Outcome(String kind, String from, String to, long rtoMillis, long acked, long lost, long clientErrors) {
+    record Outcome(String kind, String from, String to, long rtoMillis, long acked, long lost, long clientErrors,
+                   String breakdown) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,18 +56,22 @@ public final class FailoverBenchmark {
             }
             platform.awaitHealthy(CLUSTER, Duration.ofSeconds(180));
             var bench = new FailoverBenchmark(platform, home);
+            bench.events = new io.pgpilot.events.TopicTailer(platform.kafkaBootstrapServers(), "bench-events",
+                    Map.of(io.pgpilot.events.Topics.EVENTS, io.pgpilot.events.TopicTailer.Start.END),
+                    (topic, key, value) -> bench.seen.add(Json.read(value, io.pgpilot.events.PlatformEvent.class))).start();
             for (int i = 1; i <= kills; i++) {
                 Outcome o = bench.round("kill -9", threads);
                 outcomes.add(o);
-                System.out.printf(Locale.ROOT, "kill -9 %2d/%d: %s -> %s  RTO %5d ms  acked %6d  lost %d  client errors %d%n",
-                        i, kills, o.from(), o.to(), o.rtoMillis(), o.acked(), o.lost(), o.clientErrors());
+                System.out.printf(Locale.ROOT, "kill -9 %2d/%d: %s -> %s  RTO %5d ms  acked %6d  lost %d  client errors %d  [%s]%n",
+                        i, kills, o.from(), o.to(), o.rtoMillis(), o.acked(), o.lost(), o.clientErrors(), o.breakdown());
             }
             for (int i = 1; i <= switchovers; i++) {
                 Outcome o = bench.round("switchover", threads);
                 outcomes.add(o);
-                System.out.printf(Locale.ROOT, "switchover %2d/%d: %s -> %s  write gap %5d ms  acked %6d  lost %d  client errors %d%n",
-                        i, switchovers, o.from(), o.to(), o.rtoMillis(), o.acked(), o.lost(), o.clientErrors());
+                System.out.printf(Locale.ROOT, "switchover %2d/%d: %s -> %s  write gap %5d ms  acked %6d  lost %d  client errors %d  [%s]%n",
+                        i, switchovers, o.from(), o.to(), o.rtoMillis(), o.acked(), o.lost(), o.clientErrors(), o.breakdown());
             }
+            bench.events.close();
         }
         String report = report(outcomes, kills, switchovers, threads);
         System.out.println(report);
@@ -77,6 +82,8 @@ public final class FailoverBenchmark {
 
     private final LocalPlatform platform;
     private final Path home;
+    private final java.util.Queue<io.pgpilot.events.PlatformEvent> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private io.pgpilot.events.TopicTailer events;
 
     private FailoverBenchmark(LocalPlatform platform, Path home) {
         this.platform = platform;
@@ -111,6 +118,8 @@ public final class FailoverBenchmark {
         AckedWriter writer = new AckedWriter(rw(), "app", "app", password, table, threads).start();
         Waits.until("writes on " + old, Duration.ofSeconds(30), () -> writer.ackCount() > 200);
         long eventNanos = System.nanoTime();
+        Instant eventAt = Instant.now();
+        seen.clear();
         if (kind.equals("kill -9")) {
             long pid = Long.parseLong(Files.readAllLines(home.resolve("clusters").resolve(CLUSTER).resolve(old)
                     .resolve("pgdata").resolve("postmaster.pid")).getFirst().trim());
@@ -126,7 +135,17 @@ public final class FailoverBenchmark {
         var firstNew = acks.stream().filter(a -> !a.server().equals(old) && a.nanos() > eventNanos)
                 .min(java.util.Comparator.comparingLong(AckedWriter.Ack::nanos)).orElseThrow();
         long lost = acks.size() - countPresent(table, acks.stream().map(AckedWriter.Ack::id).toList(), password);
-        return new Outcome(kind, old, firstNew.server(), (firstNew.nanos() - lastOld) / 1_000_000, acks.size(), lost, writer.errors());
+        return new Outcome(kind, old, firstNew.server(), (firstNew.nanos() - lastOld) / 1_000_000, acks.size(), lost, writer.errors(),
+                breakdown(eventAt, firstNew));
+    }
+
+    /** Where the time went, from the failover service's completion event (ms after the kill). */
+    private String breakdown(Instant eventAt, AckedWriter.Ack firstNew) {
+        Waits.until("the completion event", Duration.ofSeconds(30), () -> seen.stream().anyMatch(e -> e.type().endsWith("over.completed")));
+        var data = seen.stream().filter(e -> e.type().endsWith("over.completed")).findFirst().orElseThrow().data();
+        java.util.function.Function<String, Long> at = field -> Duration.between(eventAt, Instant.parse((String) data.get(field))).toMillis();
+        return "failure seen +" + at.apply("failedAt") + " ms, decided +" + at.apply("decidedAt") + " ms, promoted seen +"
+                + at.apply("promotedSeenAt") + " ms, first commit +" + (firstNew.epochMillis() - eventAt.toEpochMilli()) + " ms";
     }
 
     private long countPresent(String table, List<Long> ids, String password) throws Exception {
@@ -166,11 +185,12 @@ public final class FailoverBenchmark {
                     of.stream().mapToLong(Outcome::acked).sum(), of.stream().mapToLong(Outcome::lost).sum(),
                     of.stream().mapToLong(Outcome::clientErrors).sum()));
         }
-        out.append("\nPer round:\n\n| # | kind | from | to | RTO ms | acknowledged | lost | client errors |\n|---|---|---|---|---|---|---|---|\n");
+        out.append("\nPer round (times after the kill or the switchover request, from the failover service's completion event):\n\n"
+                + "| # | kind | from | to | RTO ms | acknowledged | lost | client errors | where the time went |\n|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < outcomes.size(); i++) {
             Outcome o = outcomes.get(i);
-            out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %d | %d | %d | %d |%n", i + 1, o.kind(), o.from(), o.to(),
-                    o.rtoMillis(), o.acked(), o.lost(), o.clientErrors()));
+            out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %d | %d | %d | %d | %s |%n", i + 1, o.kind(), o.from(), o.to(),
+                    o.rtoMillis(), o.acked(), o.lost(), o.clientErrors(), o.breakdown()));
         }
         return out.toString();
     }

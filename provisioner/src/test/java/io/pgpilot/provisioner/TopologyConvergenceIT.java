@@ -105,7 +105,7 @@ class TopologyConvergenceIT {
         execute(p1, "INSERT INTO t SELECT g, 'before the crash' FROM generate_series(1, 100) g");
         String written = query(p1, "SELECT pg_current_wal_lsn()::text");
         for (int port : List.of(p2, p3)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> "t".equals(query(port, "SELECT pg_last_wal_replay_lsn() >= '" + written + "'")));
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(SQLException.class).until(() -> "t".equals(query(port, "SELECT pg_last_wal_replay_lsn() >= '" + written + "'")));
         }
         long pid3 = pid(3);
         long killed = System.nanoTime();
@@ -135,7 +135,7 @@ class TopologyConvergenceIT {
         execute(p2, "INSERT INTO t VALUES (101, 'after the failover')");
         assertReadOnly(p1);
         assertReadOnly(p3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "101".equals(query(p1, "SELECT count(*) FROM t")));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(SQLException.class).until(() -> "101".equals(query(p1, "SELECT count(*) FROM t")));
         assertOnTimeline(p1, p2, 2);
 
         // ---- switchover to 3 ------------------------------------------------------------------
@@ -188,7 +188,7 @@ class TopologyConvergenceIT {
         long restartMs = (System.nanoTime() - crashed) / 1_000_000;
         System.out.println("PRIMARY_CRASH_TO_RESTART_IN_PLACE_MS=" + restartMs + " (grace " + GRACE.toMillis() + " ms)");
         assertThat(restartMs).isGreaterThanOrEqualTo(GRACE.toMillis());
-        await().atMost(Duration.ofSeconds(20)).until(() -> "f".equals(query(p3, "SELECT pg_is_in_recovery()")));
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(SQLException.class).until(() -> "f".equals(query(p3, "SELECT pg_is_in_recovery()")));
         assertThat(query(p3, "SELECT count(*) FROM t")).isEqualTo("152");
         awaitStreaming(p3, name(1), name(2));
 
@@ -240,7 +240,7 @@ class TopologyConvergenceIT {
     private void assertOnTimeline(int standbyPort, int primaryPort, int timeline) throws SQLException {
         execute(primaryPort, "CHECKPOINT");
         String lsn = query(primaryPort, "SELECT pg_current_wal_lsn()::text");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "t".equals(query(standbyPort, "SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'")));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(SQLException.class).until(() -> "t".equals(query(standbyPort, "SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'")));
         execute(standbyPort, "CHECKPOINT");
         System.out.println("standby on port " + standbyPort + ": wal receiver " + query(standbyPort,
                 "SELECT status || ' received_tli=' || received_tli || ' sender_port=' || sender_port FROM pg_stat_wal_receiver"));
@@ -255,7 +255,7 @@ class TopologyConvergenceIT {
 
     private void awaitStreaming(int primaryPort, String... standbys) {
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> String.join(",", java.util.Arrays.stream(standbys).sorted().toList())
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(SQLException.class).until(() -> String.join(",", java.util.Arrays.stream(standbys).sorted().toList())
                     .equals(query(primaryPort, "SELECT string_agg(application_name, ',' ORDER BY application_name) FROM pg_stat_replication "
                             + "WHERE state = 'streaming'")));
         } catch (org.awaitility.core.ConditionTimeoutException e) {

@@ -1,5 +1,9 @@
 package io.pgpilot.events;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -55,17 +59,38 @@ public final class EventBus implements AutoCloseable {
         send(topic, key, null);
     }
 
+    /**
+     * Within a trace, the record carries its W3C trace context ({@code traceparent}) in its headers
+     * under a producer span; outside one it is sent exactly as before, without headers.
+     */
     private void send(String topic, String key, String json) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, json)).get(sendTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json);
+        Span span = KafkaTracing.startProducer(topic, key);
+        try (Scope ignored = span == null ? null : span.makeCurrent()) {
+            if (span != null) {
+                KafkaTracing.inject(Context.current(), record.headers());
+            }
+            producer.send(record).get(sendTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PublishException(topic, key, e);
+            throw failed(span, new PublishException(topic, key, e));
         } catch (ExecutionException e) {
-            throw new PublishException(topic, key, e.getCause());
+            throw failed(span, new PublishException(topic, key, e.getCause()));
         } catch (TimeoutException | RuntimeException e) {
-            throw new PublishException(topic, key, e);
+            throw failed(span, new PublishException(topic, key, e));
+        } finally {
+            if (span != null) {
+                span.end();
+            }
         }
+    }
+
+    private static PublishException failed(Span span, PublishException e) {
+        if (span != null) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+        }
+        return e;
     }
 
     /** Creates the platform's topics where missing; safe to call from every service at start. */

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Follows whole topics without a consumer group: every process builds its own view of the
  * compacted state topics (from the beginning) or of the live streams (from the end). One thread.
+ * A record that carries a trace context is handled inside a consumer span of that trace
+ * ({@link KafkaTracing#process}); the replay of what was in the topics at start is not traced.
  */
 public final class TopicTailer implements AutoCloseable {
 
@@ -38,6 +40,7 @@ public final class TopicTailer implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Map<String, Start> topics;
     private final Handler handler;
+    private final String clientId;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -54,6 +57,7 @@ public final class TopicTailer implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(props);
         this.topics = Map.copyOf(topics);
         this.handler = handler;
+        this.clientId = clientId;
         this.thread = Thread.ofPlatform().name("tail-" + clientId).daemon().unstarted(this::run);
     }
 
@@ -88,13 +92,21 @@ public final class TopicTailer implements AutoCloseable {
                 consumer.seekToEnd(fromEnd);
             }
             Map<TopicPartition, Long> targets = new HashMap<>(consumer.endOffsets(fromStart));
+            // records already there at start are a replay of state, not work caused now: not traced
+            Map<TopicPartition, Long> replayEnds = Map.copyOf(targets);
             for (TopicPartition tp : fromEnd) {
                 consumer.position(tp);
             }
             while (running) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     try {
-                        handler.handle(record.topic(), record.key(), record.value());
+                        Long replayEnd = replayEnds.get(new TopicPartition(record.topic(), record.partition()));
+                        if (replayEnd != null && record.offset() < replayEnd) {
+                            handler.handle(record.topic(), record.key(), record.value());
+                        } else {
+                            KafkaTracing.process(record.topic(), record.partition(), record.offset(), record.key(),
+                                    record.headers(), clientId, () -> handler.handle(record.topic(), record.key(), record.value()));
+                        }
                     } catch (RuntimeException e) {
                         log.warn("skipping unreadable record on {} key {}: {}", record.topic(), record.key(), e.toString());
                     }

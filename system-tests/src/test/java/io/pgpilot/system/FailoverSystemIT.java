@@ -199,6 +199,27 @@ class FailoverSystemIT {
         await().atMost(CONVERGE).until(probe::healthy);
     }
 
+    @Test
+    @Order(9)
+    void aPrimaryThatLosesOnlyKafkaKeepsServing() throws Exception {
+        String primary = probe.currentPrimary();
+        platform.stopKafka();
+        try {
+            // longer than the self-fence timeout (4 s) and the failover lease (8 s) together
+            long from = writer.ackCount();
+            long until = System.nanoTime() + Duration.ofSeconds(14).toNanos();
+            await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() > until && writer.ackCount() > from + 500);
+            assertThat(probe.writablePrimaries()).containsExactly(primary);
+            assertThat(writer.acks().stream().filter(a -> a.nanos() > until - Duration.ofSeconds(2).toNanos()))
+                    .as("still acknowledged by the same primary at the end of the outage")
+                    .isNotEmpty().allSatisfy(a -> assertThat(a.server()).isEqualTo(primary));
+        } finally {
+            platform.startKafka();
+        }
+        await().atMost(CONVERGE).until(probe::healthy);
+        assertThat(probe.currentPrimary()).isEqualTo(primary);
+    }
+
     static void iptables(String action, List<String> rule) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("iptables", action));
         command.addAll(rule);

@@ -111,6 +111,16 @@ public final class LocalPlatform implements AutoCloseable {
         }
     }
 
+    /** Stops the Kafka broker (the control plane loses its bus; PostgreSQL and HAProxy keep running). */
+    public void stopKafka() {
+        kafka.stop();
+    }
+
+    /** Starts the Kafka broker again on the same ports and data. */
+    public void startKafka() {
+        kafka.start();
+    }
+
     /** Stops a service (kill -9 when {@code crash}) and starts it again with the same settings. */
     public void restartService(String name, boolean crash) {
         ServiceProcess old = services.get(name);

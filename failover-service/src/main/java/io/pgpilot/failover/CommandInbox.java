@@ -2,6 +2,7 @@ package io.pgpilot.failover;
 
 import io.pgpilot.events.ClusterCommand;
 import io.pgpilot.events.Json;
+import io.pgpilot.events.KafkaTracing;
 import io.pgpilot.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,7 +54,9 @@ final class CommandInbox implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     try {
-                        handler.accept(Json.read(record.value(), ClusterCommand.class));
+                        // a command from the gateway carries the request's trace: decisions continue it
+                        KafkaTracing.process(record.topic(), record.partition(), record.offset(), record.key(), record.headers(),
+                                "failover-commands", () -> handler.accept(Json.read(record.value(), ClusterCommand.class)));
                     } catch (RuntimeException e) {
                         log.warn("cluster={} command not handled: {}", record.key(), e.toString());
                     }

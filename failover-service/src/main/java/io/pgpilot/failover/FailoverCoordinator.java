@@ -6,6 +6,7 @@ import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Heartbeat;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Json;
+import io.pgpilot.events.KafkaTracing;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
@@ -194,7 +195,9 @@ class FailoverCoordinator implements SmartLifecycle {
                     event(cluster, "failover.waiting", null, Map.of("message", w.why()));
                 }
             }
-            case Decision.PublishTopology p -> publish(cluster, p, command);
+            // within the command's trace when one caused it, else the root of a trace of its own
+            case Decision.PublishTopology p -> KafkaTracing.inSpan("decide " + p.kind().name().toLowerCase(), cluster, true,
+                    () -> publish(cluster, p, command));
             case Decision.AlreadyDone d -> event(cluster, "command.completed", command == null ? null : command.instance(),
                     Map.of("commandId", d.commandId(), "message", d.message()));
             case Decision.Rejected r -> {

@@ -1,6 +1,8 @@
 package io.pgpilot.provisioner;
 
+import io.opentelemetry.context.Context;
 import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.KafkaTracing;
 import io.pgpilot.events.InstanceRecord.Phase;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
@@ -90,7 +92,9 @@ public final class ClusterReconciler implements AutoCloseable {
         }
         log.info("cluster={} topology epoch {}: primary {}, replicas {}, fenced {} ({})", cluster, topology.epoch(), topology.primary(),
                 topology.replicas(), topology.fenced(), topology.reason());
-        return executor(cluster).submit(() -> guarded(cluster, () -> converge(cluster, "topology epoch " + topology.epoch())));
+        // the pass runs later on the cluster's thread, in the trace of the topology record that caused it
+        return executor(cluster).submit(Context.current().wrap(() -> guarded(cluster, () -> KafkaTracing.inSpan(
+                "converge topology epoch " + topology.epoch(), cluster, false, () -> converge(cluster, "topology epoch " + topology.epoch())))));
     }
 
     /** A topology tombstone: the cluster goes back to creation behaviour. */
@@ -143,12 +147,14 @@ public final class ClusterReconciler implements AutoCloseable {
     // ---- asynchronous entry points (serialized per cluster) ------------------------------------
 
     public Future<?> submit(ClusterDefinition desired) {
-        return executor(desired.name()).submit(() -> guarded(desired.name(), () -> reconcile(desired)));
+        return executor(desired.name()).submit(Context.current().wrap(() -> guarded(desired.name(),
+                () -> KafkaTracing.inSpan("reconcile spec", desired.name(), false, () -> reconcile(desired)))));
     }
 
     public Future<?> submitDelete(String cluster) {
         Names.requireCluster(cluster);
-        return executor(cluster).submit(() -> guarded(cluster, () -> delete(cluster)));
+        return executor(cluster).submit(Context.current().wrap(() -> guarded(cluster,
+                () -> KafkaTracing.inSpan("delete cluster", cluster, false, () -> delete(cluster)))));
     }
 
     private ExecutorService executor(String cluster) {

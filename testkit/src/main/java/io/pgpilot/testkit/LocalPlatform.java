@@ -40,19 +40,29 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private final Settings settings;
+    private final List<String> extraArgs;
     private final KafkaBroker kafka;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final long startedNanos = System.nanoTime();
     private long readyMillis;
 
-    private LocalPlatform(Settings settings) {
+    private LocalPlatform(Settings settings, List<String> extraArgs) {
         this.settings = settings;
+        this.extraArgs = List.copyOf(extraArgs);
         this.kafka = new KafkaBroker(settings.home().resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
     }
 
     public static LocalPlatform start(Settings settings) {
-        LocalPlatform platform = new LocalPlatform(settings);
+        return start(settings, List.of());
+    }
+
+    /**
+     * With {@code extraArgs} added to every service's command line (Spring properties such as
+     * {@code --management.opentelemetry.tracing.export.otlp.endpoint=...}).
+     */
+    public static LocalPlatform start(Settings settings, List<String> extraArgs) {
+        LocalPlatform platform = new LocalPlatform(settings, extraArgs);
         try {
             platform.startAll();
             return platform;
@@ -83,8 +93,10 @@ public final class LocalPlatform implements AutoCloseable {
     private final Map<String, List<String>> launchArgs = new LinkedHashMap<>();
 
     private void launch(String name, String module, int port, Path logs, String... args) {
-        launchArgs.put(name, List.of(args));
-        services.put(name, ServiceProcess.start(name, pinnedJar(module), port, List.of(args), logs));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(extraArgs);
+        launchArgs.put(name, List.copyOf(all));
+        services.put(name, ServiceProcess.start(name, pinnedJar(module), port, all, logs));
     }
 
     /**

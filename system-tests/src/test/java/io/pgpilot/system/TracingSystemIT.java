@@ -1,0 +1,119 @@
+package io.pgpilot.system;
+
+import io.pgpilot.system.OtlpReceiver.ReceivedSpan;
+import io.pgpilot.testkit.LocalPlatform;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One trace across services: the real platform exports its spans over OTLP to a receiver in the
+ * test; a switchover through the gateway is one trace from the HTTP request through the command on
+ * Kafka, the failover service's decision and the topology on Kafka to the provisioner's convergence.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TracingSystemIT {
+
+    static final String CLUSTER = "traced";
+    static OtlpReceiver otlp;
+    static LocalPlatform platform;
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        otlp = new OtlpReceiver();
+        Path home = Files.createTempDirectory("pgpilot-tracing");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        platform = LocalPlatform.start(LocalPlatform.Settings.ephemeral(Path.of("..").toAbsolutePath().normalize(), home), List.of(
+                "--management.opentelemetry.tracing.export.otlp.endpoint=" + otlp.endpoint(),
+                "--management.opentelemetry.tracing.export.schedule-delay=200ms"));
+        assertThat(platform.apply(Files.readString(Path.of("src/test/resources/traced-cluster.yaml")), CLUSTER)).isEqualTo(201);
+        platform.awaitHealthy(CLUSTER, Duration.ofSeconds(180));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+        if (otlp != null) {
+            otlp.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aSwitchoverIsOneTraceFromTheGatewayThroughTheFailoverServiceToTheProvisioner() {
+        String target = CLUSTER + "-2";
+        var response = platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/instances/" + target + "/promote", null);
+        assertThat(response.statusCode()).isEqualTo(202);
+
+        // the gateway's server span of that request is the root of the trace
+        ReceivedSpan request = await().atMost(Duration.ofSeconds(30)).until(() -> find(s -> s.service().equals("api-gateway")
+                && s.kind().equals("SPAN_KIND_SERVER") && s.name().contains("promote")), Optional::isPresent).orElseThrow();
+        assertThat(request.isRoot()).isTrue();
+        String trace = request.traceId();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<ReceivedSpan> trail = otlp.spans().stream().filter(s -> s.traceId().equals(trace)).toList();
+            ReceivedSpan publishCommand = one(trail, "api-gateway", "publish pgpilot.cluster.commands");
+            ReceivedSpan processCommand = one(trail, "failover-service", "process pgpilot.cluster.commands");
+            ReceivedSpan decide = one(trail, "failover-service", "decide switchover");
+            ReceivedSpan publishTopology = one(trail, "failover-service", "publish pgpilot.cluster.topology");
+            ReceivedSpan provisionerTopology = one(trail, "provisioner", "process pgpilot.cluster.topology");
+            List<ReceivedSpan> converges = trail.stream().filter(s -> s.service().equals("provisioner")
+                    && s.name().startsWith("converge topology epoch")).toList();
+            assertThat(converges).as("the provisioner's convergence in " + trail).hasSize(1);
+            ReceivedSpan converge = converges.getFirst();
+            ReceivedSpan monitorTopology = one(trail, "health-monitor", "process pgpilot.cluster.topology");
+
+            assertThat(publishCommand.kind()).isEqualTo("SPAN_KIND_PRODUCER");
+            assertThat(publishCommand.parentSpanId()).isEqualTo(request.spanId());
+            assertThat(processCommand.kind()).isEqualTo("SPAN_KIND_CONSUMER");
+            assertThat(processCommand.parentSpanId()).isEqualTo(publishCommand.spanId());
+            assertThat(decide.parentSpanId()).isEqualTo(processCommand.spanId());
+            assertThat(publishTopology.parentSpanId()).isEqualTo(decide.spanId());
+            assertThat(provisionerTopology.parentSpanId()).isEqualTo(publishTopology.spanId());
+            assertThat(converge.parentSpanId()).isEqualTo(provisionerTopology.spanId());
+            assertThat(monitorTopology.parentSpanId()).isEqualTo(publishTopology.spanId());
+            // what the provisioner did while converging (events, inventory) continues the same trace
+            assertThat(trail).anyMatch(s -> s.service().equals("provisioner") && s.name().equals("publish pgpilot.cluster.events")
+                    && s.parentSpanId().equals(converge.spanId()));
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> target.equals(platform.status(CLUSTER).get("currentPrimary")));
+        System.out.printf("switchover trace %s: %d spans from %s%n", trace,
+                otlp.spans().stream().filter(s -> s.traceId().equals(trace)).count(),
+                otlp.spans().stream().filter(s -> s.traceId().equals(trace)).map(ReceivedSpan::service).distinct().sorted().toList());
+    }
+
+    @Test
+    @Order(2)
+    void heartbeatsAndPeriodicWorkDoNotFloodTheTraceStore() {
+        // heartbeats flow every 500 ms per instance: none of them may start a trace of its own
+        assertThat(otlp.spans()).noneMatch(s -> s.name().contains("pgpilot.instance.heartbeats"));
+    }
+
+    private static Optional<ReceivedSpan> find(Predicate<ReceivedSpan> filter) {
+        return otlp.spans().stream().filter(filter).findFirst();
+    }
+
+    private static ReceivedSpan one(List<ReceivedSpan> trail, String service, String name) {
+        List<ReceivedSpan> matching = trail.stream().filter(s -> s.service().equals(service) && s.name().equals(name)).toList();
+        assertThat(matching).as(service + " span '" + name + "' in " + trail).hasSize(1);
+        return matching.getFirst();
+    }
+}

@@ -3,6 +3,7 @@ package io.pgpilot.gateway;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.model.ManifestException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -28,7 +29,9 @@ class ApiErrors {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Map<String, Object>> refused(ApiException e) {
-        return ResponseEntity.status(e.status()).body(Map.of("error", e.getMessage(), "violations", List.of()));
+        // JSON even where the handler produces something else (the event stream's 400 / 503)
+        return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("error", e.getMessage(), "violations", List.of()));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)

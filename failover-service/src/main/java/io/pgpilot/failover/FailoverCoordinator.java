@@ -49,6 +49,7 @@ class FailoverCoordinator implements SmartLifecycle {
     private final PlatformProperties platform;
     private final FailoverProperties settings;
     private final EventBus bus;
+    private final FailoverMetrics metrics;
     private final Instant startedAt = Instant.now();
     private final Map<String, Duration> failoverDelays = new ConcurrentHashMap<>();
     private final Map<String, InstanceRecord> instances = new ConcurrentHashMap<>();
@@ -65,10 +66,11 @@ class FailoverCoordinator implements SmartLifecycle {
     private ScheduledExecutorService ticker;
     private volatile boolean running;
 
-    FailoverCoordinator(PlatformProperties platform, FailoverProperties settings, EventBus bus) {
+    FailoverCoordinator(PlatformProperties platform, FailoverProperties settings, EventBus bus, FailoverMetrics metrics) {
         this.platform = platform;
         this.settings = settings;
         this.bus = bus;
+        this.metrics = metrics;
     }
 
     @Override
@@ -103,6 +105,7 @@ class FailoverCoordinator implements SmartLifecycle {
             case Topics.SPECS -> {
                 if (value == null) {
                     failoverDelays.remove(key);
+                    metrics.clusterGone(key);
                     watches.remove(key);
                     if (topologies.remove(key) != null) {
                         quietly(() -> bus.tombstone(Topics.TOPOLOGY, key));
@@ -110,11 +113,15 @@ class FailoverCoordinator implements SmartLifecycle {
                 } else {
                     var definition = ManifestValidator.validate(Json.read(value, ClusterSpecRecord.class).manifest());
                     failoverDelays.put(key, Duration.ofSeconds(definition.failoverDelaySeconds()));
+                    metrics.clusterKnown(key);
                 }
             }
             case Topics.INSTANCES -> {
                 if (value == null) {
-                    instances.remove(key);
+                    InstanceRecord gone = instances.remove(key);
+                    if (gone != null) {
+                        metrics.instanceGone(gone.cluster(), gone.instance());
+                    }
                 } else {
                     instances.put(key, Json.read(value, InstanceRecord.class));
                 }
@@ -135,6 +142,7 @@ class FailoverCoordinator implements SmartLifecycle {
         lastEpochs.merge(topology.cluster(), topology.epoch(), Math::max);
         Topology merged = topologies.merge(topology.cluster(), topology, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
         watch(topology.cluster()).onTopology(merged);
+        metrics.topology(topology.cluster(), merged.epoch(), merged.decidedAt());
     }
 
     private void applyHeartbeat(String topic, String key, String value) {
@@ -142,6 +150,7 @@ class FailoverCoordinator implements SmartLifecycle {
         heartbeats.merge(Topics.instanceKey(heartbeat.cluster(), heartbeat.instance()), heartbeat,
                 (old, fresh) -> fresh.observedAt().isBefore(old.observedAt()) ? old : fresh);
         watch(heartbeat.cluster()).onHeartbeat(heartbeat);
+        metrics.heartbeat(heartbeat);
         reportCompletion(heartbeat);
     }
 
@@ -239,6 +248,7 @@ class FailoverCoordinator implements SmartLifecycle {
             transitions.put(cluster, new Transition(p.kind(), previous.primary(), next.primary(), previous.timeline(),
                     failedAt, next.decidedAt(), next.epoch()));
             data.put("previousPrimary", previous.primary());
+            metrics.decided(cluster, p.kind());
         }
         event(cluster, p.kind().eventType(), next.primary(), data);
     }
@@ -264,6 +274,7 @@ class FailoverCoordinator implements SmartLifecycle {
         data.put("totalMs", Duration.between(t.failedAt(), heartbeat.observedAt()).toMillis());
         String type = t.kind() == Decision.Kind.FAILOVER ? "failover.completed" : "switchover.completed";
         log.info("cluster={} {} {} -> {} in {} ms", heartbeat.cluster(), type, t.from(), t.to(), data.get("totalMs"));
+        metrics.completed(heartbeat.cluster(), t.kind(), Duration.between(t.failedAt(), heartbeat.observedAt()));
         event(heartbeat.cluster(), type, t.to(), data);
     }
 

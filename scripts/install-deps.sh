@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what pgpilot needs on a fresh Debian 12 machine of this kind (idempotent, quiet when
-# everything is there): PostgreSQL 15 server + tools, HAProxy, PgBouncer; checks for JDK 25 and Maven.
+# everything is there): PostgreSQL 15 server + tools, HAProxy, PgBouncer, Prometheus (+ promtool); checks for JDK 25 and Maven.
 set -euo pipefail
 
 SUDO=""
@@ -13,6 +13,8 @@ command -v pgbouncer >/dev/null 2>&1 || packages+=(pgbouncer)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 # the failover tests isolate a primary from the network with iptables
 command -v iptables >/dev/null 2>&1 || packages+=(iptables)
+# the metrics system test scrapes with a real Prometheus; promtool checks and unit-tests the alert rules
+{ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || packages+=(prometheus)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "install-deps: installing ${packages[*]}"
@@ -25,6 +27,9 @@ if [ ${#packages[@]} -gt 0 ]; then
   # the distribution services are not ours: pgpilot runs its own HAProxy and PgBouncer processes
   $SUDO service haproxy stop >/dev/null 2>&1 || true
   $SUDO service pgbouncer stop >/dev/null 2>&1 || true
+  # nor Debian's Prometheus and node exporter: the tests run their own Prometheus
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
+  $SUDO service prometheus-node-exporter stop >/dev/null 2>&1 || true
 fi
 
 if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then

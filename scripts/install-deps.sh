@@ -13,6 +13,12 @@ command -v pgbouncer >/dev/null 2>&1 || packages+=(pgbouncer)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 # the failover tests isolate a primary from the network with iptables
 command -v iptables >/dev/null 2>&1 || packages+=(iptables)
+# the local S3 store with object lock (single-node Ceph: monitor, OSD, radosgw) and barman-cloud's
+# tools for the compatibility tests; curl is PostgreSQL's archive_command/restore_command client
+for tool in ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw radosgw-admin:ceph-common ceph:ceph-common \
+            barman-cloud-wal-restore:barman-cli-cloud curl:curl; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || packages+=("${tool##*:}")
+done
 # the metrics system test scrapes with a real Prometheus; promtool checks and unit-tests the alert rules
 { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || packages+=(prometheus)
 
@@ -27,6 +33,7 @@ if [ ${#packages[@]} -gt 0 ]; then
   # the distribution services are not ours: pgpilot runs its own HAProxy and PgBouncer processes
   $SUDO service haproxy stop >/dev/null 2>&1 || true
   $SUDO service pgbouncer stop >/dev/null 2>&1 || true
+  for svc in ceph ceph-mon ceph-osd ceph-mgr ceph-mds ceph-radosgw radosgw; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
   # nor Debian's Prometheus and node exporter: the tests run their own Prometheus
   $SUDO service prometheus stop >/dev/null 2>&1 || true
   $SUDO service prometheus-node-exporter stop >/dev/null 2>&1 || true

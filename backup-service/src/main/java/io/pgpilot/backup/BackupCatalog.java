@@ -19,8 +19,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps the backup plan of every cluster from the specs topic and announces changes. Archiving,
- * base backups and restore build on these plans (tracked in the backup issue).
+ * Keeps the backup plan of every cluster from the specs topic and announces changes. WAL archiving
+ * ({@link WalService}) works from these plans; base backups and restore build on them.
  */
 @Component
 class BackupCatalog implements SmartLifecycle {
@@ -50,7 +50,17 @@ class BackupCatalog implements SmartLifecycle {
             plans.remove(cluster);
             return;
         }
-        BackupPlan plan = BackupPlan.of(ManifestValidator.validate(Json.read(value, ClusterSpecRecord.class).manifest()));
+        var manifest = Json.read(value, ClusterSpecRecord.class).manifest();
+        BackupPlan plan;
+        try {
+            plan = BackupPlan.of(ManifestValidator.validate(manifest),
+                    manifest.metadata() == null ? Map.of() : manifest.metadata().annotations());
+        } catch (RuntimeException e) {
+            // never archive with a half-understood plan (e.g. encryption asked for but its secret name invalid)
+            plans.remove(cluster);
+            log.error("cluster={} backup plan refused: {}", cluster, e.getMessage());
+            return;
+        }
         BackupPlan previous = plan == null ? plans.remove(cluster) : plans.put(cluster, plan);
         if (plan != null && !Objects.equals(plan, previous)) {
             log.info("cluster={} backup plan: s3://{}/{} wal compression {} window {}", cluster, plan.bucket(),
@@ -65,6 +75,11 @@ class BackupCatalog implements SmartLifecycle {
                 log.warn("cluster={} event not published: {}", cluster, e.getMessage());
             }
         }
+    }
+
+    /** The current plan of a cluster; null when it has none. */
+    BackupPlan plan(String cluster) {
+        return plans.get(cluster);
     }
 
     Map<String, BackupPlan> plans() {

@@ -1,24 +1,73 @@
 package io.pgpilot.backup;
 
 import io.pgpilot.model.ClusterDefinition;
+import io.pgpilot.model.ClusterManifest.S3Credentials;
+import io.pgpilot.model.Names;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 
 /**
  * Where and how a cluster is backed up, derived (purely) from its definition. The object layout
  * follows barman-cloud: {@code s3://<bucket>/<prefix>/<serverName>/{base,wals}/...}.
+ *
+ * @param endpointUrl      the manifest's {@code endpointURL}; null: the backup service's default endpoint
+ * @param walEncryption    server-side encryption of WAL objects: {@code AES256}, {@code aws:kms} or null
+ * @param encryptionSecret secret holding the client-side encryption key ({@value #ENCRYPTION_KEY}), from the
+ *                         annotation {@value #ENCRYPTION_ANNOTATION}; null: no client-side encryption
  */
 public record BackupPlan(String cluster, String bucket, String serverPrefix, String walCompression,
-                         Duration recoveryWindow) {
+                         Duration recoveryWindow, String endpointUrl, S3Credentials credentials, String walEncryption,
+                         String encryptionSecret) {
+
+    public static final String ENCRYPTION_ANNOTATION = "pgpilot.io/backup-encryption-secret";
+    public static final String ENCRYPTION_KEY = "ENCRYPTION_KEY";
 
     public static BackupPlan of(ClusterDefinition cluster) {
+        return of(cluster, Map.of());
+    }
+
+    /** With the manifest's annotations (client-side encryption); an invalid secret name is refused, never ignored. */
+    public static BackupPlan of(ClusterDefinition cluster, Map<String, String> annotations) {
         var backup = cluster.backup();
         if (backup == null) {
             return null;
         }
+        String secret = annotations == null ? null : annotations.get(ENCRYPTION_ANNOTATION);
+        if (secret != null && !Names.SECRET.matcher(secret).matches()) {
+            throw new IllegalArgumentException("annotation " + ENCRYPTION_ANNOTATION + ": '" + Names.printable(secret)
+                    + "' is not a valid secret name");
+        }
         String prefix = backup.prefix().isEmpty() ? backup.serverName() : backup.prefix() + "/" + backup.serverName();
         return new BackupPlan(cluster.name(), backup.bucket(), prefix,
-                backup.walCompression() == null ? "none" : backup.walCompression(), window(backup.retentionPolicy()));
+                backup.walCompression() == null ? "none" : backup.walCompression(), window(backup.retentionPolicy()),
+                backup.endpointUrl(), backup.credentials(), backup.walEncryption(), secret);
+    }
+
+    public BarmanLayout layout() {
+        return new BarmanLayout(serverPrefix);
+    }
+
+    public Compression compression() {
+        return Compression.fromManifest(walCompression);
+    }
+
+    /**
+     * Object-lock retention of an object written at {@code objectTime}: the end of the recovery
+     * window (an object can be needed for a recovery until then); null when there is no window.
+     * Rounded up to the next second (S3 dates have second precision).
+     */
+    public Instant retainUntil(Instant objectTime) {
+        return retainUntil(objectTime, recoveryWindow);
+    }
+
+    public static Instant retainUntil(Instant objectTime, Duration window) {
+        if (window == null) {
+            return null;
+        }
+        Instant end = objectTime.plus(window);
+        return end.getNano() == 0 ? end : end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
     }
 
     /** "30d", "4w", "6m" (months of 30 days, as barman counts them) to a duration; null = keep forever. */

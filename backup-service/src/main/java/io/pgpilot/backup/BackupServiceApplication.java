@@ -2,8 +2,10 @@ package io.pgpilot.backup;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 @SpringBootApplication
+@EnableConfigurationProperties(BackupProperties.class)
 public class BackupServiceApplication {
 
     public static void main(String[] args) {

@@ -118,7 +118,7 @@ class ClusterController {
                 .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "cluster " + name + " does not exist"));
         ClusterDefinition definition = ManifestValidator.validate(spec.manifest());
         return ClusterStatusAssembler.assemble(spec, definition, view.topology(name), view.instances(name),
-                view.heartbeats(name), view.endpoints(name), Instant.now());
+                view.heartbeats(name), view.endpoints(name), view.lastEvent(name), Instant.now());
     }
 
     private void announce(String cluster, String type, Map<String, Object> data) {

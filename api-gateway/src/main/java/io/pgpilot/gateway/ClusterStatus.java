@@ -2,6 +2,7 @@ package io.pgpilot.gateway;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,19 @@ public record ClusterStatus(String name, long generation, String phase, int inst
                             String currentPrimary, long topologyEpoch, Integer timeline,
                             String synchronousStandbyNames, int synchronousStandbys,
                             List<InstanceStatus> instanceStatus, Map<String, String> endpoints,
-                            Map<String, String> secrets) {
+                            Map<String, String> secrets, Progress progress, LastEvent lastEvent) {
+
+    /**
+     * While not every instance is ready (creation, scale-up, recovery): {@code step} of {@code of}
+     * instances ready and what is happening, e.g. "2/3 instances ready; creating postgres-cluster-3".
+     */
+    public record Progress(int step, int of, int percent, String message) {
+    }
+
+    /** The latest event about the cluster since its current spec was accepted (from pgpilot.cluster.events). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LastEvent(String type, String instance, String message, Instant time, Integer step, Integer of) {
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record InstanceStatus(String name, String role, String status, Integer port, Integer timeline,

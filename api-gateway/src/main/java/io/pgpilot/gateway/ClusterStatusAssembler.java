@@ -26,6 +26,13 @@ public final class ClusterStatusAssembler {
     public static ClusterStatus assemble(ClusterSpecRecord spec, ClusterDefinition definition, Topology topology,
                                          Map<String, InstanceRecord> inventory, Map<String, Heartbeat> heartbeats,
                                          EndpointsRecord endpoints, Instant now) {
+        return assemble(spec, definition, topology, inventory, heartbeats, endpoints, null, now);
+    }
+
+    /** {@code lastEvent}: the latest event about the cluster, shown when it is not older than the spec. */
+    public static ClusterStatus assemble(ClusterSpecRecord spec, ClusterDefinition definition, Topology topology,
+                                         Map<String, InstanceRecord> inventory, Map<String, Heartbeat> heartbeats,
+                                         EndpointsRecord endpoints, ClusterStatus.LastEvent lastEvent, Instant now) {
         Heartbeat primaryBeat = topology == null ? null : heartbeats.get(topology.primary());
         Map<String, String> syncStates = new LinkedHashMap<>();
         if (primaryBeat != null && primaryBeat.standbys() != null) {
@@ -69,11 +76,40 @@ public final class ClusterStatusAssembler {
                 definition.name() + "-r", endpoints.host() + ":" + endpoints.rPort());
         List<String> standbyNames = definition.instanceNames().stream()
                 .filter(n -> topology == null || !n.equals(topology.primary())).toList();
+        ClusterStatus.LastEvent recent = lastEvent != null && spec.acceptedAt() != null && lastEvent.time() != null
+                && lastEvent.time().isBefore(spec.acceptedAt()) ? null : lastEvent;
+        ClusterStatus.Progress progress = ready >= definition.instances() ? null
+                : progress(definition, ready, rows, recent);
         return new ClusterStatus(definition.name(), spec.generation(), phase, definition.instances(), ready,
                 topology == null ? null : topology.primary(), topology == null ? 0 : topology.epoch(),
                 topology == null ? null : topology.timeline(),
                 definition.synchronous().standbyNames(topology == null ? List.of() : standbyNames), syncStandbys,
-                rows, access, Map.of("app", definition.name() + "-app", "superuser", definition.name() + "-superuser"));
+                rows, access, Map.of("app", definition.name() + "-app", "superuser", definition.name() + "-superuser"),
+                progress, recent);
+    }
+
+    /** "2/3 instances ready; creating c-3", with what failed and the last event's message when there is one. */
+    static ClusterStatus.Progress progress(ClusterDefinition definition, int ready, List<ClusterStatus.InstanceStatus> rows,
+                                           ClusterStatus.LastEvent lastEvent) {
+        int of = definition.instances();
+        StringBuilder message = new StringBuilder(ready + "/" + of + " instances ready");
+        List<String> creating = rows.stream().filter(r -> "creating".equals(r.status())).map(ClusterStatus.InstanceStatus::name).toList();
+        List<String> failed = rows.stream().filter(r -> "failed".equals(r.status()))
+                .map(r -> r.name() + (r.message() == null ? "" : " (" + r.message() + ")")).toList();
+        List<String> pending = rows.stream().filter(r -> "pending".equals(r.status())).map(ClusterStatus.InstanceStatus::name).toList();
+        if (!creating.isEmpty()) {
+            message.append("; creating ").append(String.join(", ", creating));
+        }
+        if (!failed.isEmpty()) {
+            message.append("; failed: ").append(String.join(", ", failed));
+        }
+        if (!pending.isEmpty() && creating.isEmpty()) {
+            message.append("; waiting for ").append(String.join(", ", pending));
+        }
+        if (lastEvent != null && lastEvent.message() != null) {
+            message.append("; last event: ").append(lastEvent.message());
+        }
+        return new ClusterStatus.Progress(ready, of, of == 0 ? 100 : ready * 100 / of, message.toString());
     }
 
     private static String roleOf(String instance, Topology topology) {

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  */
 record EventFilter(String cluster, String type, boolean typePrefix) {
 
-    /** Dot-separated lower-case words, optionally the {@code io.pgpilot.} prefix, optionally ending in {@code .*}. */
-    static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9]{0,30}(\\.[a-z][a-z0-9]{0,30}){0,5}(\\.\\*)?");
+    /** Dot-separated lower-case words (letters, digits, '_'), optionally the {@code io.pgpilot.} prefix, optionally ending in {@code .*}. */
+    static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]{0,30}(\\.[a-z][a-z0-9_]{0,30}){0,5}(\\.\\*)?");
 
     static final EventFilter ALL = new EventFilter(null, null, false);
 

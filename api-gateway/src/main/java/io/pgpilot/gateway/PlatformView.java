@@ -5,6 +5,7 @@ import io.pgpilot.events.EndpointsRecord;
 import io.pgpilot.events.Heartbeat;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Json;
+import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
 import io.pgpilot.events.Topology;
@@ -28,8 +29,10 @@ class PlatformView implements SmartLifecycle {
     private final Map<String, InstanceRecord> instances = new ConcurrentHashMap<>();
     private final Map<String, EndpointsRecord> endpoints = new ConcurrentHashMap<>();
     private final Map<String, Heartbeat> heartbeats = new ConcurrentHashMap<>();
+    private final Map<String, ClusterStatus.LastEvent> lastEvents = new ConcurrentHashMap<>();
     private TopicTailer state;
     private TopicTailer live;
+    private TopicTailer events;
     private volatile boolean running;
 
     PlatformView(PlatformProperties platform) {
@@ -45,6 +48,9 @@ class PlatformView implements SmartLifecycle {
                 Topics.ENDPOINTS, TopicTailer.Start.BEGINNING), this::apply).start();
         live = new TopicTailer(platform.kafkaBootstrapServers(), "gateway-heartbeats",
                 Map.of(Topics.HEARTBEATS, TopicTailer.Start.END), this::apply).start();
+        // the latest event per cluster, for the status' progress (not awaited: status works without it)
+        events = new TopicTailer(platform.kafkaBootstrapServers(), "gateway-last-events",
+                Map.of(Topics.EVENTS, TopicTailer.Start.BEGINNING), this::apply).start();
         try {
             if (!state.awaitCaughtUp(Duration.ofSeconds(60))) {
                 throw new IllegalStateException("could not read the platform state from Kafka within 60 s");
@@ -69,6 +75,13 @@ class PlatformView implements SmartLifecycle {
                     topologies.merge(key, t, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
                 }
             }
+            case Topics.EVENTS -> {
+                if (key != null && value != null) {
+                    ClusterStatus.LastEvent event = lastEvent(Json.read(value, PlatformEvent.class));
+                    lastEvents.merge(key, event, (old, fresh) -> fresh.time() != null && old.time() != null
+                            && fresh.time().isBefore(old.time()) ? old : fresh);
+                }
+            }
             case Topics.HEARTBEATS -> {
                 Heartbeat h = Json.read(value, Heartbeat.class);
                 heartbeats.merge(Topics.instanceKey(h.cluster(), h.instance()), h,
@@ -77,6 +90,14 @@ class PlatformView implements SmartLifecycle {
             default -> {
             }
         }
+    }
+
+    static ClusterStatus.LastEvent lastEvent(PlatformEvent event) {
+        Map<String, Object> data = event.data() == null ? Map.of() : event.data();
+        Object message = data.getOrDefault("message", data.get("reason"));
+        return new ClusterStatus.LastEvent(event.type(), event.instance(), message == null ? null : String.valueOf(message),
+                event.time(), data.get("step") instanceof Number n ? n.intValue() : null,
+                data.get("of") instanceof Number n ? n.intValue() : null);
     }
 
     private static <T> void put(Map<String, T> map, String key, String value, Class<T> type) {
@@ -117,6 +138,10 @@ class PlatformView implements SmartLifecycle {
                 .collect(Collectors.toMap(InstanceRecord::instance, i -> i));
     }
 
+    ClusterStatus.LastEvent lastEvent(String cluster) {
+        return lastEvents.get(cluster);
+    }
+
     Map<String, Heartbeat> heartbeats(String cluster) {
         return heartbeats.values().stream().filter(h -> h.cluster().equals(cluster))
                 .collect(Collectors.toMap(Heartbeat::instance, h -> h));
@@ -127,6 +152,9 @@ class PlatformView implements SmartLifecycle {
         running = false;
         if (live != null) {
             live.close();
+        }
+        if (events != null) {
+            events.close();
         }
         if (state != null) {
             state.close();

@@ -75,4 +75,44 @@ class ClusterStatusAssemblerTest {
         assertThat(status.instanceStatus()).extracting(ClusterStatus.InstanceStatus::status).containsOnly("pending");
         assertThat(status.endpoints()).isNull();
     }
+
+    @Test
+    void aClusterBeingCreatedShowsItsProgressAndLastEvent() throws Exception {
+        ClusterManifest manifest = ManifestParser.parse(Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var topology = new Topology("postgres-cluster", 1, "postgres-cluster-1", List.of(), List.of(), 1, NOW, "initial election");
+        var creating = new InstanceRecord("postgres-cluster", "postgres-cluster-2", 2, "127.0.0.1", 15433, "/x",
+                InstanceRecord.Phase.CREATING, NOW, "replica");
+        var event = new ClusterStatus.LastEvent("io.pgpilot.instance.creating", "postgres-cluster-2",
+                "creating replica postgres-cluster-2 (2 of 3)", NOW, 2, 3);
+        var spec = new ClusterSpecRecord(manifest, 1, NOW.minusSeconds(5));
+        var status = ClusterStatusAssembler.assemble(spec, ManifestValidator.validate(manifest), topology,
+                Map.of("postgres-cluster-1", running("postgres-cluster-1", 15432), "postgres-cluster-2", creating),
+                Map.of("postgres-cluster-1", beat("postgres-cluster-1", Heartbeat.Role.PRIMARY, NOW, List.of())), null, event, NOW);
+        assertThat(status.progress()).isEqualTo(new ClusterStatus.Progress(1, 3, 33,
+                "1/3 instances ready; creating postgres-cluster-2; last event: creating replica postgres-cluster-2 (2 of 3)"));
+        assertThat(status.lastEvent()).isEqualTo(event);
+
+        // an event from before the current spec (an earlier cluster of that name) is not shown
+        var older = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 1, NOW.plusSeconds(1)),
+                ManifestValidator.validate(manifest), null, Map.of(), Map.of(), null, event, NOW);
+        assertThat(older.lastEvent()).isNull();
+        assertThat(older.progress().message()).isEqualTo("0/3 instances ready; waiting for postgres-cluster-1, postgres-cluster-2, postgres-cluster-3");
+    }
+
+    @Test
+    void aHealthyClusterHasNoProgress() throws Exception {
+        ClusterManifest manifest = ManifestParser.parse(Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var definition = ManifestValidator.validate(manifest);
+        var topology = new Topology("postgres-cluster", 1, "postgres-cluster-1",
+                List.of("postgres-cluster-2", "postgres-cluster-3"), List.of(), 1, NOW, "initial election");
+        var status = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 1, NOW), definition, topology,
+                Map.of("postgres-cluster-1", running("postgres-cluster-1", 15432),
+                        "postgres-cluster-2", running("postgres-cluster-2", 15433),
+                        "postgres-cluster-3", running("postgres-cluster-3", 15434)),
+                Map.of("postgres-cluster-1", beat("postgres-cluster-1", Heartbeat.Role.PRIMARY, NOW, List.of()),
+                        "postgres-cluster-2", beat("postgres-cluster-2", Heartbeat.Role.REPLICA, NOW, List.of()),
+                        "postgres-cluster-3", beat("postgres-cluster-3", Heartbeat.Role.REPLICA, NOW, List.of())), null, NOW);
+        assertThat(status.phase()).isEqualTo("Cluster in healthy state");
+        assertThat(status.progress()).isNull();
+    }
 }

@@ -42,6 +42,8 @@ class StreamPositionTest {
         assertThat(EventFilter.of(null, "instance.create").matches("ha", created)).isFalse();
         assertThat(EventFilter.of("ha", "failover.*").matches("ha", failover)).isTrue();
         assertThat(EventFilter.of("ha", "failover.*").matches("ha", created)).isFalse();
+        assertThat(EventFilter.of(null, "instance.pending_restart").matches("ha",
+                PlatformEvent.of("provisioner", "instance.pending_restart", "ha", "ha-1", Map.of()))).isTrue();
     }
 
     @ParameterizedTest

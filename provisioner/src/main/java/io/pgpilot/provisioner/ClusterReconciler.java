@@ -236,7 +236,9 @@ public final class ClusterReconciler implements AutoCloseable {
         boolean allRunning = publishCurrent(desired);
         if (allRunning && ready.add(cluster)) {
             log.info("cluster={} ready: {} instances running ({} ms)", cluster, desired.instances(), (System.nanoTime() - started) / 1_000_000);
-            publisher.event(PlatformEvent.of(SOURCE, "cluster.ready", cluster, null, Map.of("instances", desired.instances())));
+            publisher.event(PlatformEvent.of(SOURCE, "cluster.ready", cluster, null, Map.of("instances", desired.instances(),
+                    "step", desired.instances(), "of", desired.instances(),
+                    "message", desired.instances() + "/" + desired.instances() + " instances ready")));
         } else if (!allRunning) {
             ready.remove(cluster);
         }
@@ -248,7 +250,7 @@ public final class ClusterReconciler implements AutoCloseable {
         int port = 0;
         try {
             port = postgres.prepare(layout).port();
-            creating(layout, port, "primary");
+            creating(layout, port, "primary", desired.instances());
             Credentials superuser = secrets.superuser(cluster);
             Credentials replication = secrets.replication(cluster);
             postgres.initPrimary(layout, superuser);
@@ -257,7 +259,7 @@ public final class ClusterReconciler implements AutoCloseable {
                     layout.logDirectory(), "", null), desired.parameters());
             postgres.start(layout);
             ensureDatabase(desired, ordinal);
-            created(layout, port, "primary");
+            created(layout, port, "primary", desired.instances());
             return true;
         } catch (RuntimeException e) {
             fail(cluster, ordinal, port, e.getMessage());
@@ -275,12 +277,12 @@ public final class ClusterReconciler implements AutoCloseable {
                 throw new ProvisioningException(ProvisioningException.Reason.NO_PRIMARY, "primary has no metadata");
             }
             port = postgres.prepare(layout).port();
-            creating(layout, port, "replica");
+            creating(layout, port, "replica", desired.instances());
             Credentials replication = secrets.replication(cluster);
             postgres.cloneReplica(layout, primary.port(), replication);
             postgres.writeConfig(layout, settings(desired, layout, port, primary.port(), postgres.observe(cluster)), desired.parameters());
             postgres.start(layout);
-            created(layout, port, "replica");
+            created(layout, port, "replica", desired.instances());
             return true;
         } catch (RuntimeException e) {
             fail(cluster, ordinal, port, e.getMessage());
@@ -486,18 +488,31 @@ public final class ClusterReconciler implements AutoCloseable {
 
     // ---- reporting -----------------------------------------------------------------------------
 
-    private void creating(InstanceLayout layout, int port, String role) {
-        log.info("cluster={} instance={} creating {} on port {}", layout.cluster(), layout.instance(), role, port);
+    /**
+     * Creation progress in the events: {@code step} of {@code of} (the desired instances). While an
+     * instance is created, step counts it with those already running; once created, the running ones.
+     */
+    private void creating(InstanceLayout layout, int port, String role, int of) {
+        int step = Math.min(running(layout.cluster(), of) + 1, of);
+        log.info("cluster={} instance={} creating {} on port {} (step {} of {})", layout.cluster(), layout.instance(), role, port, step, of);
         publisher.instance(record(layout, port, Phase.CREATING, role));
         publisher.event(PlatformEvent.of(SOURCE, "instance.creating", layout.cluster(), layout.instance(),
-                Map.of("role", role, "port", port)));
+                Map.of("role", role, "port", port, "step", step, "of", of,
+                        "message", "creating " + role + " " + layout.instance() + " (" + step + " of " + of + ")")));
     }
 
-    private void created(InstanceLayout layout, int port, String role) {
-        log.info("cluster={} instance={} created {} on port {}", layout.cluster(), layout.instance(), role, port);
+    private void created(InstanceLayout layout, int port, String role, int of) {
+        int step = running(layout.cluster(), of);
+        log.info("cluster={} instance={} created {} on port {} ({}/{} instances ready)", layout.cluster(), layout.instance(), role, port,
+                step, of);
         publisher.instance(record(layout, port, Phase.RUNNING, role));
         publisher.event(PlatformEvent.of(SOURCE, "instance.created", layout.cluster(), layout.instance(),
-                Map.of("role", role, "port", port)));
+                Map.of("role", role, "port", port, "step", step, "of", of, "message", step + "/" + of + " instances ready")));
+    }
+
+    /** Running instances among the first {@code of} ordinals. */
+    private int running(String cluster, int of) {
+        return (int) postgres.observe(cluster).values().stream().filter(o -> o.running() && o.ordinal() <= of).count();
     }
 
     private void fail(String cluster, int ordinal, int port, String message) {

@@ -22,11 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * One trace across services: the real platform exports its spans over OTLP to a receiver in the
- * test; a switchover through the gateway is one trace from the HTTP request through the command on
- * Kafka, the failover service's decision and the topology on Kafka to the provisioner's convergence.
+ * Seeing everything on the real platform. Traces: the services export their spans over OTLP to a
+ * receiver in the test; a switchover through the gateway is one trace from the HTTP request through
+ * the command on Kafka, the failover service's decision and the topology on Kafka to the
+ * provisioner's convergence. Events: the gateway's SSE stream carries the creation progress and the
+ * switchover as it happens.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SuppressWarnings("unchecked")
 class TracingSystemIT {
 
     static final String CLUSTER = "traced";
@@ -57,8 +60,26 @@ class TracingSystemIT {
 
     @Test
     @Order(1)
+    void creationProgressIsInTheEventsAndTheStatus() {
+        List<Map<String, Object>> created = SseReader.read(platform.gatewayUrl(),
+                "?cluster=" + CLUSTER + "&type=instance.created&from=beginning", null, 2, Duration.ofSeconds(20)).events();
+        assertThat(created).extracting(e -> e.get("subject")).containsOnly(CLUSTER);
+        assertThat(created).extracting(e -> ((Map<String, Object>) e.get("data")).get("step")).containsExactly(1, 2);
+        assertThat(created).extracting(e -> ((Map<String, Object>) e.get("data")).get("of")).containsOnly(2);
+        assertThat(created).extracting(e -> ((Map<String, Object>) e.get("data")).get("message"))
+                .containsExactly("1/2 instances ready", "2/2 instances ready");
+        Map<String, Object> ready = SseReader.read(platform.gatewayUrl(), "?cluster=" + CLUSTER + "&type=cluster.ready&from=beginning",
+                null, 1, Duration.ofSeconds(20)).events().getFirst();
+        assertThat((Map<String, Object>) ready.get("data")).containsEntry("step", 2).containsEntry("of", 2);
+        Map<String, Object> status = platform.status(CLUSTER);
+        assertThat(status).doesNotContainKey("progress").containsKey("lastEvent");
+    }
+
+    @Test
+    @Order(2)
     void aSwitchoverIsOneTraceFromTheGatewayThroughTheFailoverServiceToTheProvisioner() {
         String target = CLUSTER + "-2";
+        SseReader live = SseReader.start(platform.gatewayUrl(), "?cluster=" + CLUSTER + "&type=switchover.*", null);
         var response = platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/instances/" + target + "/promote", null);
         assertThat(response.statusCode()).isEqualTo(202);
 
@@ -95,13 +116,18 @@ class TracingSystemIT {
                     && s.parentSpanId().equals(converge.spanId()));
         });
         await().atMost(Duration.ofSeconds(60)).until(() -> target.equals(platform.status(CLUSTER).get("currentPrimary")));
+        // the same switchover, live on the event stream
+        await().atMost(Duration.ofSeconds(30)).until(() -> live.events().size() >= 2);
+        live.close();
+        assertThat(live.events()).extracting(e -> e.get("type"))
+                .containsExactly("io.pgpilot.switchover.started", "io.pgpilot.switchover.completed");
         System.out.printf("switchover trace %s: %d spans from %s%n", trace,
                 otlp.spans().stream().filter(s -> s.traceId().equals(trace)).count(),
                 otlp.spans().stream().filter(s -> s.traceId().equals(trace)).map(ReceivedSpan::service).distinct().sorted().toList());
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void heartbeatsAndPeriodicWorkDoNotFloodTheTraceStore() {
         // heartbeats flow every 500 ms per instance: none of them may start a trace of its own
         assertThat(otlp.spans()).noneMatch(s -> s.name().contains("pgpilot.instance.heartbeats"));

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,8 +101,9 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     /**
-     * A hard link (or copy) of the module's jar under the platform home: a rebuild while the
-     * platform runs replaces target/*.jar and must not pull classes from under running services.
+     * A copy of the module's jar under the platform home: a rebuild while the platform runs rewrites
+     * target/*.jar in place (same inode, so a hard link would change too) and must not pull classes
+     * from under running services.
      */
     private Path pinnedJar(String module) {
         Path built = settings.repository().resolve(module).resolve("target").resolve("pgpilot-" + module + "-0.1.0-SNAPSHOT.jar");
@@ -111,12 +113,9 @@ public final class LocalPlatform implements AutoCloseable {
         Path pinned = settings.home().resolve("bin").resolve(built.getFileName());
         try {
             Files.createDirectories(pinned.getParent());
-            Files.deleteIfExists(pinned);
-            try {
-                Files.createLink(pinned, built);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(built, pinned);
-            }
+            Path partial = pinned.resolveSibling(pinned.getFileName() + ".partial");
+            Files.copy(built, partial, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, pinned, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return pinned;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -53,6 +53,8 @@ public final class ClusterReconciler implements AutoCloseable {
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
     private final HaSettings ha;
     private final TopologyConverger converger;
+    /** The backup service's base URL for archive_command / restore_command; null: no archiving. */
+    private final String backupServiceUrl;
     /** The last topology applied per cluster (epochs only grow); absent: none received, creation behaviour. */
     private final Map<String, Topology> topologies = new ConcurrentHashMap<>();
     /** The last spec per cluster, for the user parameters and synchronous settings of rejoined instances. */
@@ -66,11 +68,17 @@ public final class ClusterReconciler implements AutoCloseable {
     }
 
     public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
+        this(postgres, secrets, publisher, ha, null);
+    }
+
+    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha,
+                             String backupServiceUrl) {
         this.postgres = postgres;
+        this.backupServiceUrl = backupServiceUrl;
         this.secrets = secrets;
         this.publisher = publisher;
         this.ha = ha;
-        this.converger = new TopologyConverger(postgres, secrets, publisher, ha);
+        this.converger = new TopologyConverger(postgres, secrets, publisher, ha, backupServiceUrl);
     }
 
     // ---- topology ------------------------------------------------------------------------------
@@ -256,7 +264,8 @@ public final class ClusterReconciler implements AutoCloseable {
             postgres.initPrimary(layout, superuser);
             postgres.writePassfile(layout, replication);
             postgres.writeConfig(layout, new ManagedSettings(layout.instance(), port, layout.socketDirectory(),
-                    layout.logDirectory(), "", null), desired.parameters());
+                    layout.logDirectory(), "", null).withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl)),
+                    desired.parameters());
             postgres.start(layout);
             ensureDatabase(desired, ordinal);
             created(layout, port, "primary", desired.instances());
@@ -356,7 +365,8 @@ public final class ClusterReconciler implements AutoCloseable {
         withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamPort != 0, true));
         String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired, withSelf, layout.ordinal()));
         Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.replicationPassfile());
-        return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream);
+        return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream)
+                .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }
 
     private void deleteInstance(String cluster, int ordinal) {

@@ -34,7 +34,7 @@ public class ProvisionerConfiguration {
     @Bean(destroyMethod = "")
     public ClusterReconciler clusterReconciler(LocalPostgres postgres, SecretStore secrets, KafkaInventoryPublisher publisher,
                                                ProvisionerProperties properties) {
-        return new ClusterReconciler(postgres, secrets, publisher, properties.ha());
+        return new ClusterReconciler(postgres, secrets, publisher, properties.ha(), properties.backupServiceUrl());
     }
 
     @Bean

@@ -7,11 +7,13 @@ import java.time.Duration;
 /**
  * {@code pgpilot.provisioner.*}: the first port instances get, the OS user PostgreSQL runs as (when
  * the platform runs as root), where PostgreSQL's programs are (empty: detected), and the timing of
- * the topology convergence (see {@link HaSettings}).
+ * the topology convergence (see {@link HaSettings}), and the backup service's URL that the
+ * archive_command / restore_command of clusters with {@code spec.backup} call (empty: no archiving).
  */
 @ConfigurationProperties(prefix = "pgpilot.provisioner")
 public record ProvisionerProperties(Integer basePort, String osUser, String pgBin, Duration convergeInterval,
-                                    Duration primaryRestartGrace, Duration promoteCatchUpTimeout, Duration demoteTimeout) {
+                                    Duration primaryRestartGrace, Duration promoteCatchUpTimeout, Duration demoteTimeout,
+                                    String backupServiceUrl) {
 
     public ProvisionerProperties {
         if (basePort == null) {

@@ -56,8 +56,11 @@ final class TopologyConverger {
     private final Map<String, DownSince> primaryDown = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> announcedFenced = new ConcurrentHashMap<>();
     private final Map<String, String> lastRecord = new ConcurrentHashMap<>();
+    private final String backupServiceUrl;
 
-    TopologyConverger(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings) {
+    TopologyConverger(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
+                      String backupServiceUrl) {
+        this.backupServiceUrl = backupServiceUrl;
         this.postgres = postgres;
         this.secrets = secrets;
         this.publisher = publisher;
@@ -380,7 +383,8 @@ final class TopologyConverger {
                 .map(MemberState::name).toList();
         SynchronousReplication sync = desired == null ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : desired.synchronous();
         Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.replicationPassfile());
-        return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream);
+        return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream)
+                .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }
 
     private int port(InstanceLayout layout) {

@@ -60,6 +60,40 @@ class ConfigRendererTest {
     }
 
     @Test
+    void clustersWithBackupArchiveThroughTheBackupServiceFromEveryInstance() throws Exception {
+        var cluster = io.pgpilot.model.ManifestValidator.parseAndValidate(
+                java.nio.file.Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var archiving = ConfigRenderer.Archiving.of(cluster, "http://127.0.0.1:8084/");
+        String text = ConfigRenderer.managed(new ManagedSettings("postgres-cluster-2", 15433, Path.of("/h/s"), Path.of("/h/l"), "",
+                new Upstream("127.0.0.1", 15432, Path.of("/h/p"))).withArchiving(archiving));
+        assertThat(text).contains("archive_mode = always\n", "archive_timeout = '60s'\n",
+                "archive_command = 'curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" "
+                        + "http://127.0.0.1:8084/wal/postgres-cluster/%f'\n",
+                "restore_command = 'curl -sS -f --max-time 120 -o \"%p\" http://127.0.0.1:8084/wal/postgres-cluster/%f'\n");
+        assertThat(text).doesNotContainIgnoringCase("secret").doesNotContainIgnoringCase("password");
+        String plain = ConfigRenderer.managed(new ManagedSettings("pc-1", 15432, Path.of("/h/s"), Path.of("/h/l"), "", null));
+        assertThat(plain).doesNotContain("archive_").doesNotContain("restore_command");
+    }
+
+    @Test
+    void archivingNeedsABackupSpecAndASafeUrl() throws Exception {
+        var withBackup = io.pgpilot.model.ManifestValidator.parseAndValidate(
+                java.nio.file.Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var without = io.pgpilot.model.ManifestValidator.parseAndValidate("""
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Cluster
+                metadata: {name: pc}
+                spec: {instances: 1}
+                """);
+        assertThat(ConfigRenderer.Archiving.of(without, "http://127.0.0.1:8084")).isNull();
+        assertThat(ConfigRenderer.Archiving.of(withBackup, "")).isNull();
+        for (String bad : new String[] {"http://h:1/x; rm -rf /", "http://h'x", "file:///etc", "http://h:1/path", "http://a b"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigRenderer.Archiving.of(withBackup, bad))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void hbaUsesScramOnlyAndAllowsReplicationForTheReplicationRole() {
         assertThat(ConfigRenderer.hba()).contains("host    replication  streaming_replica  127.0.0.1/32  scram-sha-256")
                 .doesNotContain("trust").doesNotContain("peer");

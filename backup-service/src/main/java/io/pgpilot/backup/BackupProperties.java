@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code pgpilot.backup.*}: the S3 endpoint for manifests without {@code endpointURL} (the local
- * store that LocalPlatform starts; empty: AWS), the region when the credentials secret names none,
+ * store that LocalPlatform starts; empty: none, such manifests fail to archive), the region when the credentials secret names none,
  * the KMS key id for {@code aws:kms}, the largest WAL file accepted (16 MiB segments plus headroom)
  * and the timeout of one S3 call.
  */

@@ -14,7 +14,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 
 import java.time.Clock;
 import java.util.Base64;
@@ -138,7 +138,12 @@ public class WalService implements AutoCloseable {
                 current.store().close();
             }
             String endpoint = plan.endpointUrl() != null ? plan.endpointUrl() : properties.defaultEndpointUrl();
-            log.info("cluster={} S3 client for {} (bucket {})", c, endpoint == null ? "AWS" : endpoint, plan.bucket());
+            if (endpoint == null) {
+                // never guess a public endpoint: the manifest or the service configuration must name one
+                throw new ObjectStore.StoreException(ObjectStore.StoreException.Reason.UNREACHABLE,
+                        "no S3 endpoint: set spec.backup.barmanObjectStore.endpointURL or pgpilot.backup.default-endpoint-url", null);
+            }
+            log.info("cluster={} S3 client for {} (bucket {})", c, endpoint, plan.bucket());
             return new Client(plan, new S3ObjectStore(endpoint, region(plan), credentials(plan), properties.s3Timeout()));
         });
         return client.store();
@@ -153,7 +158,8 @@ public class WalService implements AutoCloseable {
     private AwsCredentialsProvider credentials(BackupPlan plan) {
         var refs = plan.credentials();
         if (refs == null || Boolean.TRUE.equals(refs.inheritFromIAMRole())) {
-            return DefaultCredentialsProvider.builder().build();
+            // environment only: no instance-metadata lookups from here
+            return EnvironmentVariableCredentialsProvider.create();
         }
         return () -> {
             String id = secrets.value(refs.accessKeyId().name(), refs.accessKeyId().key());

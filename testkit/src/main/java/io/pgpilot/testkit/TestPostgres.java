@@ -26,14 +26,21 @@ public final class TestPostgres implements AutoCloseable {
     private final OsUser user = OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED);
     private final Path dataDir;
     private final int port;
+    private final List<String> configuration;
 
-    private TestPostgres(Path dataDir, int port) {
+    private TestPostgres(Path dataDir, int port, List<String> configuration) {
         this.dataDir = dataDir;
         this.port = port;
+        this.configuration = List.copyOf(configuration);
     }
 
     /** Creates and starts a server under {@code parent} (made traversable for the OS user). */
     public static TestPostgres start(Path parent, String name) {
+        return start(parent, name, List.of());
+    }
+
+    /** With extra postgresql.conf lines (e.g. archive_mode and archive_command), written before the first start. */
+    public static TestPostgres start(Path parent, String name, List<String> configuration) {
         try {
             Files.createDirectories(parent);
             // JUnit's temporary directories are private; the OS user must be able to pass through
@@ -44,7 +51,7 @@ public final class TestPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        TestPostgres server = new TestPostgres(parent.resolve(name), FreePorts.next());
+        TestPostgres server = new TestPostgres(parent.resolve(name), FreePorts.next(), configuration);
         server.initAndStart();
         return server;
     }
@@ -54,6 +61,14 @@ public final class TestPostgres implements AutoCloseable {
         user.createPrivateDirectory(dataDir);
         Commands.run(user, List.of(binaries.tool("initdb"), "-D", dataDir.toString(), "-U", "postgres",
                 "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"), Map.of(), null, Duration.ofSeconds(120));
+        if (!configuration.isEmpty()) {
+            try {
+                Files.writeString(dataDir.resolve("postgresql.conf"), "\n" + String.join("\n", configuration) + "\n",
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         Commands.run(user, List.of(binaries.tool("pg_ctl"), "-D", dataDir.toString(), "-w", "-t", "60",
                 "-l", dataDir.resolve("server.log").toString(), "-o",
                 "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dataDir

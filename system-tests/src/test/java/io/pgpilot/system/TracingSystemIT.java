@@ -131,6 +131,8 @@ class TracingSystemIT {
     void heartbeatsAndPeriodicWorkDoNotFloodTheTraceStore() {
         // heartbeats flow every 500 ms per instance: none of them may start a trace of its own
         assertThat(otlp.spans()).noneMatch(s -> s.name().contains("pgpilot.instance.heartbeats"));
+        // nor do health polls (LocalPlatform polls /actuator/health of every service at start)
+        assertThat(otlp.spans()).noneMatch(s -> s.name().contains("actuator"));
     }
 
     private static Optional<ReceivedSpan> find(Predicate<ReceivedSpan> filter) {

@@ -1,5 +1,6 @@
 package io.pgpilot.support.tracing;
 
+import io.micrometer.observation.ObservationPredicate;
 import io.opentelemetry.api.OpenTelemetry;
 import io.pgpilot.events.KafkaTracing;
 import org.springframework.beans.factory.DisposableBean;
@@ -7,6 +8,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.PropertySource;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 
 /**
  * Tracing for every service: Spring Boot's OpenTelemetry SDK (server spans for HTTP requests; spans
@@ -35,6 +37,16 @@ public class TracingConfiguration {
                 KafkaTracing.install(null);
             }
         }
+    }
+
+    /**
+     * No observation (so no span and no request metric) for actuator requests: health polls and
+     * Prometheus scrapes would otherwise each start a trace of their own.
+     */
+    @Bean
+    public ObservationPredicate pgpilotNoActuatorObservations() {
+        return (name, context) -> !(context instanceof ServerRequestObservationContext request
+                && request.getCarrier() != null && request.getCarrier().getRequestURI().startsWith("/actuator"));
     }
 
     @Bean

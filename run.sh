@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The platform with the reference cluster: installs what is missing, builds, starts Kafka, the six
-# services and HAProxy, applies examples/postgres-cluster.yaml and stays up until Ctrl-C.
+# The platform with the reference cluster: installs what is missing, builds, starts Kafka, the local
+# S3 store (Ceph RGW with object lock, bucket homelab-backups, secret s3-creds), the six services and
+# HAProxy, applies examples/postgres-cluster.yaml and stays up until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/install-deps.sh

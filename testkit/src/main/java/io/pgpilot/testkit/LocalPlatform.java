@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The whole platform on one machine: Kafka (KRaft) and the six services as separate processes.
+ * The whole platform on one machine: Kafka (KRaft), optionally the local S3 store (Ceph RGW) and
+ * the six services as separate processes.
  * The README's run command and the system tests both start it through here.
  */
 public final class LocalPlatform implements AutoCloseable {
@@ -40,17 +41,42 @@ public final class LocalPlatform implements AutoCloseable {
         }
     }
 
+    /**
+     * The local S3 store (Ceph RGW under {@code home/s3}) with the buckets to create, each with
+     * object lock; {@link #defaults} for the run command (bluestore on a file: objects survive
+     * restarts; fixed ports), {@link #ephemeral} for tests (memstore, free ports).
+     */
+    public record ObjectStore(CephRgw.Store store, int monPort, int port, List<String> buckets) {
+
+        /** The reference manifest's bucket. */
+        public static final String REFERENCE_BUCKET = "homelab-backups";
+
+        public static ObjectStore defaults() {
+            return new ObjectStore(CephRgw.Store.BLUESTORE, 16789, 7480, List.of(REFERENCE_BUCKET));
+        }
+
+        public static ObjectStore ephemeral() {
+            return new ObjectStore(CephRgw.Store.MEMSTORE, FreePorts.next(), FreePorts.next(), List.of(REFERENCE_BUCKET));
+        }
+    }
+
+    /** The local analog of the reference manifest's Kubernetes Secret {@code s3-creds}. */
+    public static final String S3_SECRET = "s3-creds";
+
     private final Settings settings;
     private final List<String> extraArgs;
     private final KafkaBroker kafka;
+    private final ObjectStore objectStoreSettings;
+    private CephRgw objectStore;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final long startedNanos = System.nanoTime();
     private long readyMillis;
 
-    private LocalPlatform(Settings settings, List<String> extraArgs) {
+    private LocalPlatform(Settings settings, List<String> extraArgs, ObjectStore objectStore) {
         this.settings = settings;
         this.extraArgs = List.copyOf(extraArgs);
+        this.objectStoreSettings = objectStore;
         this.kafka = new KafkaBroker(settings.home().resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
     }
 
@@ -63,7 +89,16 @@ public final class LocalPlatform implements AutoCloseable {
      * {@code --management.opentelemetry.tracing.export.otlp.endpoint=...}).
      */
     public static LocalPlatform start(Settings settings, List<String> extraArgs) {
-        LocalPlatform platform = new LocalPlatform(settings, extraArgs);
+        return start(settings, extraArgs, null);
+    }
+
+    /**
+     * With the local S3 store (null: none) started before the services: its buckets exist with
+     * object lock, {@code secrets/s3-creds.json} holds its keys (ACCESS_KEY_ID, SECRET_ACCESS_KEY)
+     * and the backup service uses it for manifests without {@code endpointURL}.
+     */
+    public static LocalPlatform start(Settings settings, List<String> extraArgs, ObjectStore objectStore) {
+        LocalPlatform platform = new LocalPlatform(settings, extraArgs, objectStore);
         try {
             platform.startAll();
             return platform;
@@ -74,21 +109,62 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private void startAll() {
-        kafka.start();
+        CompletableFuture<Void> store = objectStoreSettings == null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.runAsync(this::startObjectStore);
+        try {
+            kafka.start();
+        } finally {
+            store.join(); // also on failure: close() must find the store to stop it
+        }
         String bootstrap = "--pgpilot.kafka-bootstrap-servers=" + kafka.bootstrapServers();
         String home = "--pgpilot.home=" + settings.home();
         Path logs = settings.home().resolve("logs");
         launch("provisioner", "provisioner", settings.provisionerPort(), logs, bootstrap, home,
-                "--pgpilot.provisioner.base-port=" + settings.firstInstancePort());
+                "--pgpilot.provisioner.base-port=" + settings.firstInstancePort(),
+                "--pgpilot.provisioner.backup-service-url=http://127.0.0.1:" + settings.backupPort());
         launch("health-monitor", "health-monitor", settings.healthMonitorPort(), logs, bootstrap, home);
         launch("failover-service", "failover-service", settings.failoverPort(), logs, bootstrap, home);
-        launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home);
+        launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home,
+                "--pgpilot.backup.default-endpoint-url=" + (objectStore == null ? "" : objectStore.endpointUrl()));
         launch("services", "services", settings.servicesPort(), logs, bootstrap, home,
                 "--pgpilot.services.base-port=" + settings.firstEndpointPort());
         launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home);
         CompletableFuture.allOf(services.values().stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(Duration.ofSeconds(120))))
                 .toArray(CompletableFuture[]::new)).join();
+    }
+
+    private void startObjectStore() {
+        objectStore = new CephRgw(settings.home().resolve("s3"), objectStoreSettings.monPort(), objectStoreSettings.port(),
+                objectStoreSettings.store()).start();
+        for (String bucket : objectStoreSettings.buckets()) {
+            objectStore.createBucket(bucket, true);
+        }
+        writeS3Secret(settings.home(), objectStore);
+    }
+
+    /** {@code secrets/s3-creds.json} (directory 700, file 600) with the local store's keys. */
+    static void writeS3Secret(Path home, CephRgw store) {
+        try {
+            Path dir = home.resolve("secrets");
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Path file = dir.resolve(S3_SECRET + ".json");
+            Path partial = dir.resolve(S3_SECRET + ".json.partial");
+            Files.deleteIfExists(partial);
+            Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(partial, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
+                    Map.of("ACCESS_KEY_ID", store.accessKey(), "SECRET_ACCESS_KEY", store.secretKey())) + "\n");
+            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The local S3 store, or null when the platform was started without one. */
+    public CephRgw objectStore() {
+        return objectStore;
     }
 
     private final Map<String, List<String>> launchArgs = new LinkedHashMap<>();
@@ -241,6 +317,9 @@ public final class LocalPlatform implements AutoCloseable {
                 .map(s -> CompletableFuture.runAsync(() -> s.stop(Duration.ofSeconds(45))))
                 .toArray(CompletableFuture[]::new)).join();
         kafka.stop();
+        if (objectStore != null) {
+            objectStore.stop();
+        }
     }
 
     /** {@code LocalPlatform <repository> <home> <manifest> <cluster>}: the README's run command. */
@@ -251,8 +330,9 @@ public final class LocalPlatform implements AutoCloseable {
         String manifest = Files.readString(Path.of(args[2]));
         String cluster = args[3];
         Files.createDirectories(home);
-        System.out.println("pgpilot: starting Kafka and the six services (state in " + home + ", logs in " + home.resolve("logs") + ")");
-        LocalPlatform platform = start(Settings.defaults(repository, home));
+        System.out.println("pgpilot: starting Kafka, the S3 store and the six services (state in " + home + ", logs in "
+                + home.resolve("logs") + ")");
+        LocalPlatform platform = start(Settings.defaults(repository, home), List.of(), ObjectStore.defaults());
         Thread stopper = new Thread(() -> {
             System.out.println("\npgpilot: stopping (data is kept in " + home + ")");
             platform.close();
@@ -268,6 +348,8 @@ public final class LocalPlatform implements AutoCloseable {
         ((Map<String, String>) status.get("endpoints")).forEach((name, address) -> System.out.println("  endpoint:  " + name + " -> " + address));
         System.out.println("  app user:  password in " + home.resolve("secrets").resolve(cluster + "-app.json"));
         System.out.println("  API:       " + platform.gatewayUrl() + "/api/v1/clusters/" + cluster);
+        System.out.println("  S3 store:  " + platform.objectStore().endpointUrl() + " (Ceph RGW, object lock; keys in "
+                + home.resolve("secrets").resolve(S3_SECRET + ".json") + ")");
         System.out.println("pgpilot: running; press Ctrl-C to stop");
         Thread.currentThread().join();
     }

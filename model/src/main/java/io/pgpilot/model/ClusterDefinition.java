@@ -11,7 +11,14 @@ import java.util.stream.IntStream;
 public record ClusterDefinition(String name, int instances, Map<String, String> parameters,
                                 SynchronousReplication synchronous, String storageSize,
                                 BackupDefinition backup, int failoverDelaySeconds,
-                                String database, String owner) {
+                                String database, String owner, RecoveryDefinition recovery) {
+
+    public ClusterDefinition(String name, int instances, Map<String, String> parameters,
+                             SynchronousReplication synchronous, String storageSize,
+                             BackupDefinition backup, int failoverDelaySeconds,
+                             String database, String owner) {
+        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, null);
+    }
 
     public List<String> instanceNames() {
         return IntStream.rangeClosed(1, instances).mapToObj(i -> Names.instanceName(name, i)).toList();
@@ -33,8 +40,42 @@ public record ClusterDefinition(String name, int instances, Map<String, String> 
         }
     }
 
+    /**
+     * @param target   where base backups are taken: {@code prefer-standby} (the default, as CloudNativePG) or {@code primary}
+     * @param schedule a 6-field cron expression (seconds first) for scheduled base backups; null: on demand only
+     */
     public record BackupDefinition(String bucket, String prefix, String endpointUrl, String serverName,
                                    ClusterManifest.S3Credentials credentials, String walCompression,
-                                   String walEncryption, String dataCompression, String retentionPolicy) {
+                                   String walEncryption, String dataCompression, String retentionPolicy,
+                                   String dataEncryption, String target, String schedule) {
+
+        public BackupDefinition(String bucket, String prefix, String endpointUrl, String serverName,
+                                ClusterManifest.S3Credentials credentials, String walCompression,
+                                String walEncryption, String dataCompression, String retentionPolicy) {
+            this(bucket, prefix, endpointUrl, serverName, credentials, walCompression, walEncryption, dataCompression,
+                    retentionPolicy, null, "prefer-standby", null);
+        }
+    }
+
+    /**
+     * {@code bootstrap.recovery}: instance 1 is restored from a base backup of the external cluster
+     * {@code source} (its object store in {@code store}) and replays its WAL up to {@code target}.
+     *
+     * @param backupId the base backup to start from; null: the latest one that ends before the target
+     */
+    public record RecoveryDefinition(String source, BackupDefinition store, String backupId, RecoveryTarget target) {
+    }
+
+    /**
+     * Where recovery stops; at most one of time, LSN, name or immediate (none: the end of the
+     * archived WAL). {@code time} is normalised to UTC; {@code inclusive} false stops just before the target.
+     */
+    public record RecoveryTarget(java.time.Instant time, String lsn, String name, boolean immediate, boolean inclusive) {
+
+        public static final RecoveryTarget END_OF_WAL = new RecoveryTarget(null, null, null, false, true);
+
+        public boolean endOfWal() {
+            return time == null && lsn == null && name == null && !immediate;
+        }
     }
 }

@@ -27,7 +27,25 @@ public record ClusterManifest(String apiVersion, String kind, Metadata metadata,
     public record ClusterSpec(Integer instances, String description, String imageName,
                               PostgresConfiguration postgresql, Storage storage, Backup backup,
                               Bootstrap bootstrap, Integer failoverDelay, Integer switchoverDelay,
-                              String primaryUpdateStrategy, String primaryUpdateMethod) {
+                              String primaryUpdateStrategy, String primaryUpdateMethod,
+                              java.util.List<ExternalCluster> externalClusters) {
+
+        public ClusterSpec(Integer instances, String description, String imageName,
+                           PostgresConfiguration postgresql, Storage storage, Backup backup,
+                           Bootstrap bootstrap, Integer failoverDelay, Integer switchoverDelay,
+                           String primaryUpdateStrategy, String primaryUpdateMethod) {
+            this(instances, description, imageName, postgresql, storage, backup, bootstrap, failoverDelay, switchoverDelay,
+                    primaryUpdateStrategy, primaryUpdateMethod, null);
+        }
+    }
+
+    /**
+     * {@code spec.externalClusters[]}: another cluster's backup store, the source of a
+     * {@code bootstrap.recovery} (CloudNativePG's barmanObjectStore form; {@code serverName}
+     * defaults to the external cluster's name).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ExternalCluster(String name, BarmanObjectStore barmanObjectStore) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -45,7 +63,11 @@ public record ClusterManifest(String apiVersion, String kind, Metadata metadata,
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Backup(BarmanObjectStore barmanObjectStore, String retentionPolicy, String target) {
+    public record Backup(BarmanObjectStore barmanObjectStore, String retentionPolicy, String target, String schedule) {
+
+        public Backup(BarmanObjectStore barmanObjectStore, String retentionPolicy, String target) {
+            this(barmanObjectStore, retentionPolicy, target, null);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,6 +1,8 @@
 package io.pgpilot.model;
 
 import io.pgpilot.model.ClusterDefinition.BackupDefinition;
+import io.pgpilot.model.ClusterDefinition.RecoveryDefinition;
+import io.pgpilot.model.ClusterDefinition.RecoveryTarget;
 import io.pgpilot.model.ClusterDefinition.SynchronousReplication;
 import io.pgpilot.model.ClusterManifest.ClusterSpec;
 import io.pgpilot.model.ClusterManifest.SecretKeySelector;
@@ -103,11 +105,12 @@ public final class ManifestValidator {
         if (spec.bootstrap() != null && spec.bootstrap().initdb() != null && spec.bootstrap().recovery() != null) {
             violations.add(new Violation("spec.bootstrap", "choose one of initdb or recovery"));
         }
+        RecoveryDefinition recovery = recovery(spec, name, backup, violations);
         if (!violations.isEmpty()) {
             throw new ManifestException(violations);
         }
         return new ClusterDefinition(name, instances, parameters, synchronous, size == null ? "1Gi" : size,
-                backup, failoverDelay, database, owner);
+                backup, failoverDelay, database, owner, recovery);
     }
 
     private static Map<String, String> parameters(ClusterSpec spec, List<Violation> violations) {
@@ -161,19 +164,36 @@ public final class ManifestValidator {
                     + "' is not a window like 30d, 4w or 6m"));
         }
         check(backup.target(), Set.of("primary", "prefer-standby"), "spec.backup.target", violations);
+        if (backup.schedule() != null) {
+            try {
+                CronSchedule.parse(backup.schedule());
+            } catch (IllegalArgumentException e) {
+                violations.add(new Violation("spec.backup.schedule", e.getMessage()));
+            }
+        }
         var store = backup.barmanObjectStore();
         if (store == null) {
             violations.add(new Violation("spec.backup.barmanObjectStore", "is required when spec.backup is set"));
             return null;
         }
+        BackupDefinition definition = store(store, "spec.backup.barmanObjectStore", clusterName, violations);
+        return new BackupDefinition(definition.bucket(), definition.prefix(), definition.endpointUrl(), definition.serverName(),
+                definition.credentials(), definition.walCompression(), definition.walEncryption(), definition.dataCompression(),
+                backup.retentionPolicy(), definition.dataEncryption(), backup.target() == null ? "prefer-standby" : backup.target(),
+                backup.schedule());
+    }
+
+    /** A barmanObjectStore (of spec.backup or of an external cluster); {@code serverName} defaults to {@code defaultServerName}. */
+    private static BackupDefinition store(ClusterManifest.BarmanObjectStore store, String field, String defaultServerName,
+                                          List<Violation> violations) {
         String bucket = null;
         String prefix = "";
         if (store.destinationPath() == null) {
-            violations.add(new Violation("spec.backup.barmanObjectStore.destinationPath", "is required"));
+            violations.add(new Violation(field + ".destinationPath", "is required"));
         } else {
             var matcher = S3_PATH.matcher(store.destinationPath());
             if (!matcher.matches() || store.destinationPath().contains("..") || store.destinationPath().indexOf("//", 5) >= 0) {
-                violations.add(new Violation("spec.backup.barmanObjectStore.destinationPath",
+                violations.add(new Violation(field + ".destinationPath",
                         "'" + Names.printable(store.destinationPath()) + "' is not an s3://bucket/path/ URL"));
             } else {
                 bucket = matcher.group(1);
@@ -181,41 +201,149 @@ public final class ManifestValidator {
             }
         }
         if (store.endpointURL() != null && !URL.matcher(store.endpointURL()).matches()) {
-            violations.add(new Violation("spec.backup.barmanObjectStore.endpointURL", "is not an http(s) URL"));
+            violations.add(new Violation(field + ".endpointURL", "is not an http(s) URL"));
         }
-        String serverName = store.serverName() == null ? clusterName : store.serverName();
+        String serverName = store.serverName() == null ? defaultServerName : store.serverName();
         if (serverName != null && !Names.CLUSTER.matcher(serverName).matches()) {
-            violations.add(new Violation("spec.backup.barmanObjectStore.serverName", "is not a valid name"));
+            violations.add(new Violation(field + ".serverName", "is not a valid name"));
         }
         var credentials = store.s3Credentials();
         if (credentials == null) {
-            violations.add(new Violation("spec.backup.barmanObjectStore.s3Credentials", "is required"));
+            violations.add(new Violation(field + ".s3Credentials", "is required"));
         } else if (!Boolean.TRUE.equals(credentials.inheritFromIAMRole())) {
-            secretRef(credentials.accessKeyId(), "spec.backup.barmanObjectStore.s3Credentials.accessKeyId", true, violations);
-            secretRef(credentials.secretAccessKey(), "spec.backup.barmanObjectStore.s3Credentials.secretAccessKey", true, violations);
-            secretRef(credentials.region(), "spec.backup.barmanObjectStore.s3Credentials.region", false, violations);
-            secretRef(credentials.sessionToken(), "spec.backup.barmanObjectStore.s3Credentials.sessionToken", false, violations);
+            secretRef(credentials.accessKeyId(), field + ".s3Credentials.accessKeyId", true, violations);
+            secretRef(credentials.secretAccessKey(), field + ".s3Credentials.secretAccessKey", true, violations);
+            secretRef(credentials.region(), field + ".s3Credentials.region", false, violations);
+            secretRef(credentials.sessionToken(), field + ".s3Credentials.sessionToken", false, violations);
         }
         String walCompression = null;
         String walEncryption = null;
         if (store.wal() != null) {
             walCompression = store.wal().compression();
             walEncryption = store.wal().encryption();
-            check(walCompression, COMPRESSIONS, "spec.backup.barmanObjectStore.wal.compression", violations);
-            check(walEncryption, ENCRYPTIONS, "spec.backup.barmanObjectStore.wal.encryption", violations);
+            check(walCompression, COMPRESSIONS, field + ".wal.compression", violations);
+            check(walEncryption, ENCRYPTIONS, field + ".wal.encryption", violations);
             if (store.wal().maxParallel() != null && (store.wal().maxParallel() < 1 || store.wal().maxParallel() > 64)) {
-                violations.add(new Violation("spec.backup.barmanObjectStore.wal.maxParallel", "must be between 1 and 64"));
+                violations.add(new Violation(field + ".wal.maxParallel", "must be between 1 and 64"));
             }
         }
         String dataCompression = null;
+        String dataEncryption = null;
         if (store.data() != null) {
             dataCompression = store.data().compression();
-            check(dataCompression, COMPRESSIONS, "spec.backup.barmanObjectStore.data.compression", violations);
-            check(store.data().encryption(), ENCRYPTIONS, "spec.backup.barmanObjectStore.data.encryption", violations);
+            dataEncryption = store.data().encryption();
+            check(dataCompression, COMPRESSIONS, field + ".data.compression", violations);
+            check(dataEncryption, ENCRYPTIONS, field + ".data.encryption", violations);
+            if (store.data().jobs() != null && (store.data().jobs() < 1 || store.data().jobs() > 64)) {
+                violations.add(new Violation(field + ".data.jobs", "must be between 1 and 64"));
+            }
         }
         return new BackupDefinition(bucket, prefix, store.endpointURL(), serverName, credentials, walCompression,
-                walEncryption, dataCompression, backup.retentionPolicy());
+                walEncryption, dataCompression, null, dataEncryption, "prefer-standby", null);
     }
+
+    private static final Pattern LSN = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
+    private static final Pattern RESTORE_POINT = Pattern.compile("[-a-zA-Z0-9_.:]{1,63}");
+
+    /**
+     * {@code bootstrap.recovery} with its source among {@code externalClusters} (each with a
+     * barmanObjectStore); at most one recovery target; backup ids, LSNs, names and times strictly checked.
+     */
+    private static RecoveryDefinition recovery(ClusterSpec spec, String clusterName, BackupDefinition ownBackup,
+                                               List<Violation> violations) {
+        Map<String, ClusterManifest.ExternalCluster> external = new LinkedHashMap<>();
+        if (spec.externalClusters() != null) {
+            for (int i = 0; i < spec.externalClusters().size(); i++) {
+                var ec = spec.externalClusters().get(i);
+                String field = "spec.externalClusters[" + i + "]";
+                if (ec == null || ec.name() == null || !Names.CLUSTER.matcher(ec.name()).matches()) {
+                    violations.add(new Violation(field + ".name", "'" + Names.printable(ec == null ? null : ec.name())
+                            + "' is not a valid cluster name"));
+                } else if (external.put(ec.name(), ec) != null) {
+                    violations.add(new Violation(field + ".name", "'" + ec.name() + "' is listed twice"));
+                } else if (ec.barmanObjectStore() == null) {
+                    violations.add(new Violation(field + ".barmanObjectStore", "is required (pgpilot recovers from object stores only)"));
+                }
+            }
+        }
+        var recovery = spec.bootstrap() == null ? null : spec.bootstrap().recovery();
+        if (recovery == null) {
+            return null;
+        }
+        String field = "spec.bootstrap.recovery";
+        BackupDefinition store = null;
+        if (recovery.source() == null) {
+            violations.add(new Violation(field + ".source", "is required: the name of an entry of spec.externalClusters"));
+        } else if (!external.containsKey(recovery.source())) {
+            violations.add(new Violation(field + ".source", "'" + Names.printable(recovery.source())
+                    + "' is not the name of an entry of spec.externalClusters"));
+        } else if (external.get(recovery.source()).barmanObjectStore() != null) {
+            int index = new ArrayList<>(external.keySet()).indexOf(recovery.source());
+            store = store(external.get(recovery.source()).barmanObjectStore(), "spec.externalClusters[" + index + "].barmanObjectStore",
+                    recovery.source(), violations);
+            if (ownBackup != null && store.bucket() != null && store.bucket().equals(ownBackup.bucket())
+                    && store.prefix().equals(ownBackup.prefix()) && store.serverName() != null
+                    && store.serverName().equals(ownBackup.serverName())) {
+                violations.add(new Violation("spec.backup.barmanObjectStore", "must not archive into the recovery source's "
+                        + "own path (s3://" + store.bucket() + "/" + store.prefix() + "/" + store.serverName()
+                        + "): give this cluster another serverName or destinationPath"));
+            }
+        }
+        var target = recovery.recoveryTarget();
+        String backupId = backupId(recovery.backupID(), field + ".backupID", violations);
+        RecoveryTarget resolved = RecoveryTarget.END_OF_WAL;
+        if (target != null) {
+            String targetBackup = backupId(target.backupID(), field + ".recoveryTarget.backupID", violations);
+            if (targetBackup != null) {
+                if (backupId != null && !backupId.equals(targetBackup)) {
+                    violations.add(new Violation(field + ".recoveryTarget.backupID", "differs from " + field + ".backupID"));
+                }
+                backupId = targetBackup;
+            }
+            int targets = (target.targetTime() == null ? 0 : 1) + (target.targetLSN() == null ? 0 : 1)
+                    + (target.targetName() == null ? 0 : 1) + (Boolean.TRUE.equals(target.targetImmediate()) ? 1 : 0);
+            if (targets > 1) {
+                violations.add(new Violation(field + ".recoveryTarget",
+                        "set at most one of targetTime, targetLSN, targetName and targetImmediate"));
+            }
+            java.time.Instant time = null;
+            if (target.targetTime() != null) {
+                try {
+                    time = TargetTime.parse(target.targetTime());
+                } catch (IllegalArgumentException e) {
+                    violations.add(new Violation(field + ".recoveryTarget.targetTime", e.getMessage()));
+                }
+            }
+            String lsn = target.targetLSN();
+            if (lsn != null && !LSN.matcher(lsn).matches()) {
+                violations.add(new Violation(field + ".recoveryTarget.targetLSN", "'" + Names.printable(lsn) + "' is not an LSN like 0/3000060"));
+                lsn = null;
+            }
+            String name = target.targetName();
+            if (name != null && !RESTORE_POINT.matcher(name).matches()) {
+                violations.add(new Violation(field + ".recoveryTarget.targetName", "'" + Names.printable(name)
+                        + "' is not a restore point name (letters, digits, - _ . :, at most 63)"));
+                name = null;
+            }
+            if (target.targetTLI() != null && !target.targetTLI().equals("latest")) {
+                violations.add(new Violation(field + ".recoveryTarget.targetTLI", "only 'latest' is supported"));
+            }
+            resolved = new RecoveryTarget(time, lsn == null ? null : lsn.toUpperCase(Locale.ROOT), name,
+                    Boolean.TRUE.equals(target.targetImmediate()), !Boolean.TRUE.equals(target.exclusive()));
+        }
+        return new RecoveryDefinition(recovery.source(), store, backupId, resolved);
+    }
+
+    private static String backupId(String value, String field, List<Violation> violations) {
+        if (value != null && !BACKUP_ID.matcher(value).matches()) {
+            violations.add(new Violation(field, "'" + Names.printable(value) + "' is not a backup id (YYYYMMDDTHHMMSS)"));
+            return null;
+        }
+        return value;
+    }
+
+    /** barman's backup ids. */
+    public static final Pattern BACKUP_ID = Pattern.compile("[0-9]{8}T[0-9]{6}");
 
     private static void secretRef(SecretKeySelector ref, String field, boolean required, List<Violation> violations) {
         if (ref == null) {

@@ -117,4 +117,88 @@ class ManifestValidatorTest {
         String tooMany = example().replace("    parameters:", "    synchronous: {method: any, number: 3}\n    parameters:");
         assertThatThrownBy(() -> ManifestValidator.parseAndValidate(tooMany)).hasMessageContaining("spec.postgresql.synchronous.number");
     }
+
+    static final String RECOVERY = """
+            apiVersion: postgresql.cnpg.io/v1
+            kind: Cluster
+            metadata: {name: restored}
+            spec:
+              instances: 2
+              bootstrap:
+                recovery:
+                  source: origin
+                  recoveryTarget: {targetTime: "2026-11-25 10:15:30+01"}
+              externalClusters:
+                - name: origin
+                  barmanObjectStore:
+                    destinationPath: s3://homelab-backups/cnpg/
+                    s3Credentials:
+                      accessKeyId: {name: s3-creds, key: ACCESS_KEY_ID}
+                      secretAccessKey: {name: s3-creds, key: SECRET_ACCESS_KEY}
+                    wal: {compression: gzip}
+            """;
+
+    @Test
+    void recoveryFromAnExternalClustersObjectStore() {
+        ClusterDefinition cluster = ManifestValidator.parseAndValidate(RECOVERY);
+        var recovery = cluster.recovery();
+        assertThat(recovery.source()).isEqualTo("origin");
+        assertThat(recovery.store().bucket()).isEqualTo("homelab-backups");
+        assertThat(recovery.store().prefix()).isEqualTo("cnpg");
+        assertThat(recovery.store().serverName()).as("defaults to the external cluster's name").isEqualTo("origin");
+        assertThat(recovery.target().time()).isEqualTo(java.time.Instant.parse("2026-11-25T09:15:30Z"));
+        assertThat(recovery.target().inclusive()).isTrue();
+        assertThat(recovery.backupId()).isNull();
+    }
+
+    @Test
+    void recoveryIsStrict() {
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY.replace("source: origin", "source: elsewhere")))
+                .hasMessageContaining("spec.bootstrap.recovery.source");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY.replace("{targetTime: \"2026-11-25 10:15:30+01\"}",
+                "{targetTime: \"2026-11-25 10:15:30\"}"))).hasMessageContaining("recoveryTarget.targetTime");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY.replace("{targetTime: \"2026-11-25 10:15:30+01\"}",
+                "{targetTime: \"2026-11-25T10:15:30Z\", targetLSN: \"0/3000060\"}"))).hasMessageContaining("at most one");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY.replace("source: origin",
+                "source: origin\n      backupID: ../../etc"))).hasMessageContaining("is not a backup id");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY.replace("{targetTime: \"2026-11-25 10:15:30+01\"}",
+                "{targetLSN: \"0/30000G0\"}"))).hasMessageContaining("targetLSN");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY.replace("{targetTime: \"2026-11-25 10:15:30+01\"}",
+                "{targetName: \"x'; y\"}"))).hasMessageContaining("targetName");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY.replace("barmanObjectStore:\n", "barmanObjectStre:\n")))
+                .hasMessageContaining("unknown field");
+        // archiving into the source's own path would mix two histories
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(RECOVERY + """
+                  backup:
+                    barmanObjectStore:
+                      destinationPath: s3://homelab-backups/cnpg/
+                      serverName: origin
+                      s3Credentials:
+                        accessKeyId: {name: s3-creds, key: ACCESS_KEY_ID}
+                        secretAccessKey: {name: s3-creds, key: SECRET_ACCESS_KEY}
+                """)).hasMessageContaining("must not archive into the recovery source");
+    }
+
+    @Test
+    void recoveryTargetsLsnNameImmediateAndBackupId() {
+        var lsn = ManifestValidator.parseAndValidate(RECOVERY.replace("{targetTime: \"2026-11-25 10:15:30+01\"}",
+                "{targetLSN: \"0/3000060\", exclusive: true}")).recovery();
+        assertThat(lsn.target().lsn()).isEqualTo("0/3000060");
+        assertThat(lsn.target().inclusive()).isFalse();
+        var immediate = ManifestValidator.parseAndValidate(RECOVERY.replace("{targetTime: \"2026-11-25 10:15:30+01\"}",
+                "{targetImmediate: true, backupID: 20261125T101530}")).recovery();
+        assertThat(immediate.target().immediate()).isTrue();
+        assertThat(immediate.backupId()).isEqualTo("20261125T101530");
+    }
+
+    @Test
+    void backupScheduleAndTarget() throws Exception {
+        ClusterDefinition ok = ManifestValidator.parseAndValidate(example().replace("    retentionPolicy: \"30d\"",
+                "    retentionPolicy: \"30d\"\n    schedule: \"0 0 0 * * *\"\n    target: primary"));
+        assertThat(ok.backup().schedule()).isEqualTo("0 0 0 * * *");
+        assertThat(ok.backup().target()).isEqualTo("primary");
+        assertThat(ManifestValidator.parseAndValidate(example()).backup().target()).isEqualTo("prefer-standby");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(example().replace("    retentionPolicy: \"30d\"",
+                "    retentionPolicy: \"30d\"\n    schedule: \"0 0 * * *\""))).hasMessageContaining("spec.backup.schedule");
+    }
 }

@@ -30,6 +30,12 @@ class BackupCatalog implements SmartLifecycle {
     private final PlatformProperties platform;
     private final EventBus bus;
     private final Map<String, BackupPlan> plans = new ConcurrentHashMap<>();
+    /** Clusters bootstrapped from another cluster's backups: the source store (read only) and the recovery settings. */
+    private final Map<String, RecoverySource> recoveries = new ConcurrentHashMap<>();
+
+    /** The object store a cluster recovers from and how ({@code bootstrap.recovery}). */
+    record RecoverySource(BackupPlan plan, io.pgpilot.model.ClusterDefinition.RecoveryDefinition recovery) {
+    }
     private TopicTailer tailer;
     private volatile boolean running;
 
@@ -48,13 +54,21 @@ class BackupCatalog implements SmartLifecycle {
     private void apply(String topic, String cluster, String value) {
         if (value == null) {
             plans.remove(cluster);
+            recoveries.remove(cluster);
             return;
         }
         var manifest = Json.read(value, ClusterSpecRecord.class).manifest();
         BackupPlan plan;
         try {
-            plan = BackupPlan.of(ManifestValidator.validate(manifest),
-                    manifest.metadata() == null ? Map.of() : manifest.metadata().annotations());
+            var definition = ManifestValidator.validate(manifest);
+            Map<String, String> annotations = manifest.metadata() == null ? Map.of() : manifest.metadata().annotations();
+            plan = BackupPlan.of(definition, annotations);
+            if (definition.recovery() != null) {
+                recoveries.put(cluster, new RecoverySource(BackupPlan.of(cluster, definition.recovery().store(), annotations),
+                        definition.recovery()));
+            } else {
+                recoveries.remove(cluster);
+            }
         } catch (RuntimeException e) {
             // never archive with a half-understood plan (e.g. encryption asked for but its secret name invalid)
             plans.remove(cluster);
@@ -80,6 +94,11 @@ class BackupCatalog implements SmartLifecycle {
     /** The current plan of a cluster; null when it has none. */
     BackupPlan plan(String cluster) {
         return plans.get(cluster);
+    }
+
+    /** The recovery source of a cluster; null when it was not bootstrapped from a backup. */
+    RecoverySource recovery(String cluster) {
+        return recoveries.get(cluster);
     }
 
     Map<String, BackupPlan> plans() {

@@ -19,7 +19,14 @@ import java.util.Map;
  */
 public record BackupPlan(String cluster, String bucket, String serverPrefix, String walCompression,
                          Duration recoveryWindow, String endpointUrl, S3Credentials credentials, String walEncryption,
-                         String encryptionSecret) {
+                         String encryptionSecret, String dataCompression, String dataEncryption, String target,
+                         String schedule) {
+
+    public BackupPlan(String cluster, String bucket, String serverPrefix, String walCompression, Duration recoveryWindow,
+                      String endpointUrl, S3Credentials credentials, String walEncryption, String encryptionSecret) {
+        this(cluster, bucket, serverPrefix, walCompression, recoveryWindow, endpointUrl, credentials, walEncryption, encryptionSecret,
+                "none", null, "prefer-standby", null);
+    }
 
     public static final String ENCRYPTION_ANNOTATION = "pgpilot.io/backup-encryption-secret";
     public static final String ENCRYPTION_KEY = "ENCRYPTION_KEY";
@@ -34,15 +41,31 @@ public record BackupPlan(String cluster, String bucket, String serverPrefix, Str
         if (backup == null) {
             return null;
         }
+        return of(cluster.name(), backup, annotations);
+    }
+
+    /**
+     * The plan of one object store: a cluster's own ({@code spec.backup}) or, for a recovery, the
+     * source's ({@code externalClusters[].barmanObjectStore}, read only).
+     */
+    public static BackupPlan of(String cluster, io.pgpilot.model.ClusterDefinition.BackupDefinition backup,
+                                Map<String, String> annotations) {
         String secret = annotations == null ? null : annotations.get(ENCRYPTION_ANNOTATION);
         if (secret != null && !Names.SECRET.matcher(secret).matches()) {
             throw new IllegalArgumentException("annotation " + ENCRYPTION_ANNOTATION + ": '" + Names.printable(secret)
                     + "' is not a valid secret name");
         }
         String prefix = backup.prefix().isEmpty() ? backup.serverName() : backup.prefix() + "/" + backup.serverName();
-        return new BackupPlan(cluster.name(), backup.bucket(), prefix,
+        return new BackupPlan(cluster, backup.bucket(), prefix,
                 backup.walCompression() == null ? "none" : backup.walCompression(), window(backup.retentionPolicy()),
-                backup.endpointUrl(), backup.credentials(), backup.walEncryption(), secret);
+                backup.endpointUrl(), backup.credentials(), backup.walEncryption(), secret,
+                backup.dataCompression() == null ? "none" : backup.dataCompression(), backup.dataEncryption(),
+                backup.target() == null ? "prefer-standby" : backup.target(), backup.schedule());
+    }
+
+    /** Compression of base backups ({@code data.compression}). */
+    public Compression dataCompressionCodec() {
+        return Compression.fromManifest(dataCompression);
     }
 
     public BarmanLayout layout() {

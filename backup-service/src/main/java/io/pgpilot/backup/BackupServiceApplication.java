@@ -5,7 +5,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 @SpringBootApplication
-@EnableConfigurationProperties(BackupProperties.class)
+@EnableConfigurationProperties({BackupProperties.class, BaseBackupProperties.class})
 public class BackupServiceApplication {
 
     public static void main(String[] args) {

@@ -85,4 +85,51 @@ public record BarmanLayout(String serverPrefix) {
     public String backupInfoKey(String backupId) {
         return baseDirectory(backupId) + "backup.info";
     }
+
+    /** {@code <serverPrefix>/base/}: list it to find every base backup directory. */
+    public String baseListPrefix() {
+        return serverPrefix + "/base/";
+    }
+
+    /** {@code <serverPrefix>/wals/}: every archived WAL file. */
+    public String walsPrefix() {
+        return serverPrefix + "/wals/";
+    }
+
+    /**
+     * The base backup's PGDATA tarball as barman-cloud names it: {@code data.tar} plus the
+     * compression suffix ({@code .gz}, ...), plus {@link #ENCRYPTED_SUFFIX} when client-side encrypted.
+     */
+    public String dataKey(String backupId, Compression compression, boolean encrypted) {
+        return baseDirectory(backupId) + "data.tar" + compression.suffix() + (encrypted ? ENCRYPTED_SUFFIX : "");
+    }
+
+    /** The backup id of a key under {@link #baseListPrefix()}; empty for anything else. */
+    public Optional<String> backupIdOf(String key) {
+        if (!key.startsWith(baseListPrefix())) {
+            return Optional.empty();
+        }
+        String rest = key.substring(baseListPrefix().length());
+        int slash = rest.indexOf('/');
+        String id = slash < 0 ? rest : rest.substring(0, slash);
+        return BACKUP_ID.matcher(id).matches() ? Optional.of(id) : Optional.empty();
+    }
+
+    /** How a listed object of a backup directory stores the PGDATA tarball; empty when it is another file. */
+    public Optional<StoredData> dataVariant(String backupId, String key) {
+        String base = baseDirectory(backupId) + "data.tar";
+        if (!key.startsWith(base)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(base.length());
+        boolean encrypted = rest.endsWith(ENCRYPTED_SUFFIX);
+        if (encrypted) {
+            rest = rest.substring(0, rest.length() - ENCRYPTED_SUFFIX.length());
+        }
+        return Compression.bySuffix(rest).map(c -> new StoredData(key, c, encrypted));
+    }
+
+    /** The stored PGDATA tarball of a base backup. */
+    public record StoredData(String key, Compression compression, boolean encrypted) {
+    }
 }

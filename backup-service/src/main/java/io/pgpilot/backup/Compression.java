@@ -120,6 +120,37 @@ public enum Compression {
         }
     }
 
+    /**
+     * Compresses a stream as it is written (base backups: nothing is staged). gzip uses the fastest
+     * level: a base backup is bound by CPU on small machines and data pages compress well anyway.
+     */
+    public OutputStream compressing(OutputStream out) throws IOException {
+        requireSupported();
+        return switch (this) {
+            case NONE -> out;
+            case GZIP -> new GZIPOutputStream(out, 256 * 1024) {
+                {
+                    def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+                }
+            };
+            case ZSTD -> new ZstdOutputStream(out, 1);
+            case LZ4 -> new LZ4FrameOutputStream(out);
+            default -> throw new IllegalStateException();
+        };
+    }
+
+    /** Decompresses a stream as it is read. */
+    public InputStream decompressing(InputStream in) throws IOException {
+        requireSupported();
+        return switch (this) {
+            case NONE -> in;
+            case GZIP -> new GZIPInputStream(in, 256 * 1024);
+            case ZSTD -> new ZstdInputStream(in);
+            case LZ4 -> new LZ4FrameInputStream(in);
+            default -> throw new IllegalStateException();
+        };
+    }
+
     private void requireSupported() {
         if (!supported()) {
             throw new UnsupportedOperationException("WAL compression " + manifestName() + " is not supported by pgpilot "

@@ -52,6 +52,11 @@ public class WalService implements AutoCloseable {
     private final EventBus bus;
     private final Clock clock = Clock.systemUTC();
     private final WalArchive archive;
+
+    WalArchive walArchive() {
+        return archive;
+    }
+
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final Map<String, ArchiveStatus> status = new ConcurrentHashMap<>();
 
@@ -129,8 +134,10 @@ public class WalService implements AutoCloseable {
         return plan;
     }
 
-    private S3ObjectStore store(BackupPlan plan) {
-        Client client = clients.compute(plan.cluster(), (c, current) -> {
+    /** The S3 client of a plan (one per cluster and store; rebuilt when the plan changes). */
+    S3ObjectStore store(BackupPlan plan) {
+        String id = plan.cluster() + "|" + plan.bucket() + "|" + plan.serverPrefix();
+        Client client = clients.compute(id, (c, current) -> {
             if (current != null && current.plan().equals(plan)) {
                 return current;
             }
@@ -143,7 +150,7 @@ public class WalService implements AutoCloseable {
                 throw new ObjectStore.StoreException(ObjectStore.StoreException.Reason.UNREACHABLE,
                         "no S3 endpoint: set spec.backup.barmanObjectStore.endpointURL or pgpilot.backup.default-endpoint-url", null);
             }
-            log.info("cluster={} S3 client for {} (bucket {})", c, endpoint, plan.bucket());
+            log.info("cluster={} S3 client for {} (bucket {})", plan.cluster(), endpoint, plan.bucket());
             return new Client(plan, new S3ObjectStore(endpoint, region(plan), credentials(plan), properties.s3Timeout()));
         });
         return client.store();
@@ -170,7 +177,8 @@ public class WalService implements AutoCloseable {
         };
     }
 
-    private ClientEncryption encryption(BackupPlan plan) {
+    /** The client-side encryption of a plan; null when it has none. */
+    ClientEncryption encryption(BackupPlan plan) {
         if (plan.encryptionSecret() == null) {
             return null;
         }

@@ -9,8 +9,16 @@ import java.util.TreeMap;
 /** An ObjectStore in memory for the archiving rules' tests; records every put. */
 final class InMemoryObjectStore implements ObjectStore {
 
-    record Put(String key, byte[] body, PutOptions options) {
+    record Put(String key, byte[] body, PutOptions options, java.time.Instant time) {
+        Put(String key, byte[] body, PutOptions options) {
+            this(key, body, options, java.time.Instant.now());
+        }
     }
+
+    final List<String> deleted = new ArrayList<>();
+    /** Keys whose deletion the store refuses (object lock). */
+    final java.util.Set<String> locked = new java.util.HashSet<>();
+    int aborted;
 
     final Map<String, Put> objects = new TreeMap<>();
     final List<Put> puts = new ArrayList<>();
@@ -47,6 +55,54 @@ final class InMemoryObjectStore implements ObjectStore {
     public boolean objectLockEnabled(String bucket) {
         check();
         return objectLock;
+    }
+
+    @Override
+    public List<ListedObject> listDetailed(String bucket, String prefix) {
+        check();
+        return objects.values().stream().filter(p -> p.key().startsWith(prefix))
+                .map(p -> new ListedObject(p.key(), p.body().length, p.time())).toList();
+    }
+
+    @Override
+    public Optional<java.io.InputStream> open(String bucket, String key) {
+        return get(bucket, key).map(java.io.ByteArrayInputStream::new);
+    }
+
+    @Override
+    public MultipartUpload startMultipart(String bucket, String key, PutOptions options) {
+        check();
+        Map<Integer, byte[]> parts = new TreeMap<>();
+        return new MultipartUpload() {
+            @Override
+            public void uploadPart(int partNumber, byte[] data, int length) {
+                check();
+                parts.put(partNumber, java.util.Arrays.copyOf(data, length));
+            }
+
+            @Override
+            public void complete() {
+                check();
+                var out = new java.io.ByteArrayOutputStream();
+                parts.values().forEach(out::writeBytes);
+                put(bucket, key, out.toByteArray(), options);
+            }
+
+            @Override
+            public void abort() {
+                aborted++;
+            }
+        };
+    }
+
+    @Override
+    public void delete(String bucket, String key) {
+        check();
+        if (locked.contains(key)) {
+            throw new StoreException(StoreException.Reason.REFUSED, "S3 delete " + key + " failed: HTTP 403 AccessDenied", null);
+        }
+        objects.remove(key);
+        deleted.add(key);
     }
 
     private void check() {

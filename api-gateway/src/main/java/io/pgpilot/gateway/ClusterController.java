@@ -52,7 +52,11 @@ class ClusterController {
 
     @PostMapping
     ResponseEntity<ClusterStatus> create(HttpServletRequest request) throws IOException {
-        ClusterManifest manifest = readManifest(request);
+        return submitNew(readManifest(request));
+    }
+
+    /** Validates and publishes a new cluster's manifest (409 when the name exists). */
+    ResponseEntity<ClusterStatus> submitNew(ClusterManifest manifest) {
         ClusterDefinition definition = ManifestValidator.validate(manifest);
         ClusterSpecRecord record;
         synchronized (writes) {

@@ -128,7 +128,8 @@ public final class LocalPlatform implements AutoCloseable {
                 "--pgpilot.backup.default-endpoint-url=" + (objectStore == null ? "" : objectStore.endpointUrl()));
         launch("services", "services", settings.servicesPort(), logs, bootstrap, home,
                 "--pgpilot.services.base-port=" + settings.firstEndpointPort());
-        launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home);
+        launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home,
+                "--pgpilot.gateway.backup-service-url=http://127.0.0.1:" + settings.backupPort());
         CompletableFuture.allOf(services.values().stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(Duration.ofSeconds(120))))
                 .toArray(CompletableFuture[]::new)).join();

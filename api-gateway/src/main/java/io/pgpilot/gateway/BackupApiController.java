@@ -1,0 +1,137 @@
+package io.pgpilot.gateway;
+
+import io.pgpilot.events.Json;
+import io.pgpilot.model.ClusterManifest;
+import io.pgpilot.model.ManifestValidator;
+import io.pgpilot.model.Names;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Backups and restores of a cluster. Base backups are the backup service's: the gateway checks
+ * the names and passes the call on ({@code POST} answers 202 with the backup id at once; progress
+ * in {@code GET .../backups/{id}} and the {@code backup.*} events). A restore creates a NEW
+ * cluster from the source's backups ({@code bootstrap.recovery}), submitted like a manifest.
+ */
+@RestController
+@RequestMapping("/api/v1/clusters/{cluster}")
+class BackupApiController {
+
+    private static final Pattern URL = Pattern.compile("https?://[a-zA-Z0-9.-]+(:[0-9]{1,5})?");
+    private static final Pattern BACKUP_ID = Pattern.compile("[0-9]{8}T[0-9]{6}");
+    private static final Set<String> RESTORE_FIELDS = Set.of("cluster", "targetTime", "backupID", "targetLSN", "targetName", "targetImmediate");
+
+    private final PlatformView view;
+    private final ClusterController clusters;
+    private final String backupService;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    BackupApiController(PlatformView view, ClusterController clusters,
+                        @Value("${pgpilot.gateway.backup-service-url:http://127.0.0.1:8084}") String backupServiceUrl) {
+        if (!URL.matcher(backupServiceUrl).matches()) {
+            throw new IllegalArgumentException("pgpilot.gateway.backup-service-url must be http(s)://host[:port]");
+        }
+        this.view = view;
+        this.clusters = clusters;
+        this.backupService = backupServiceUrl;
+    }
+
+    @PostMapping("/backups")
+    ResponseEntity<String> backup(@PathVariable String cluster) {
+        requireBackedUp(cluster);
+        return forward("POST", "/backups/" + cluster);
+    }
+
+    @GetMapping("/backups")
+    ResponseEntity<String> backups(@PathVariable String cluster) {
+        requireBackedUp(cluster);
+        return forward("GET", "/backups/" + cluster);
+    }
+
+    @GetMapping("/backups/{backupId}")
+    ResponseEntity<String> backup(@PathVariable String cluster, @PathVariable String backupId) {
+        requireBackedUp(cluster);
+        if (!BACKUP_ID.matcher(backupId).matches()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "'" + Names.printable(backupId) + "' is not a backup id (YYYYMMDDTHHMMSS)");
+        }
+        return forward("GET", "/backups/" + cluster + "/" + backupId);
+    }
+
+    /** {@code {"cluster": "<new>", "targetTime"?: "...", "backupID"?: "...", ...}} -> 201 with the new cluster's status. */
+    @PostMapping("/restore")
+    ResponseEntity<ClusterStatus> restore(@PathVariable String cluster, @RequestBody(required = false) String body) {
+        requireBackedUp(cluster);
+        if (body == null || body.isBlank() || body.length() > 4096) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "body must be JSON like {\"cluster\": \"" + cluster
+                    + "-restored\", \"targetTime\": \"2026-11-25T10:15:30Z\"}");
+        }
+        Map<?, ?> fields;
+        try {
+            fields = Json.MAPPER.readValue(body, Map.class);
+        } catch (RuntimeException e) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "body is not a JSON object");
+        }
+        for (Map.Entry<?, ?> e : fields.entrySet()) {
+            if (!RESTORE_FIELDS.contains(String.valueOf(e.getKey()))) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, "unknown field '" + Names.printable(String.valueOf(e.getKey())) + "'");
+            }
+            boolean bool = "targetImmediate".equals(e.getKey());
+            if (e.getValue() != null && (bool ? !(e.getValue() instanceof Boolean) : !(e.getValue() instanceof String))) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, e.getKey() + ": must be a " + (bool ? "boolean" : "string"));
+            }
+        }
+        var request = new RestoreManifests.RestoreRequest((String) fields.get("cluster"), (String) fields.get("targetTime"),
+                (String) fields.get("backupID"), (String) fields.get("targetLSN"), (String) fields.get("targetName"),
+                (Boolean) fields.get("targetImmediate"));
+        if (request.cluster() == null) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "cluster: the name of the new cluster is required");
+        }
+        ClusterManifest source = view.spec(cluster).orElseThrow().manifest();
+        ClusterManifest restored = RestoreManifests.build(cluster, source, request);
+        ManifestValidator.validate(restored); // 400 naming the field (e.g. spec.bootstrap.recovery.recoveryTarget.targetTime)
+        return clusters.submitNew(restored);
+    }
+
+    private void requireBackedUp(String cluster) {
+        if (!Names.CLUSTER.matcher(cluster).matches() || view.spec(cluster).isEmpty()) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "no cluster named '" + Names.printable(cluster) + "'");
+        }
+        var spec = view.spec(cluster).get().manifest().spec();
+        if (spec == null || spec.backup() == null) {
+            throw new ApiException(HttpStatus.CONFLICT, "cluster " + cluster + " has no spec.backup");
+        }
+    }
+
+    private ResponseEntity<String> forward(String method, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(backupService + path)).timeout(Duration.ofSeconds(30))
+                .header("X-Requested-By", "api-gateway")
+                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return ResponseEntity.status(response.statusCode()).contentType(MediaType.APPLICATION_JSON).body(response.body());
+        } catch (IOException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the backup service is not reachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "interrupted");
+        }
+    }
+}

@@ -66,7 +66,8 @@ public final class ClusterStatusAssembler {
         // standbys whose confirmation a commit waits for: with ANY n, n of the quorum candidates
         long candidates = syncStates.values().stream().filter(s -> "sync".equals(s) || "quorum".equals(s)).count();
         int syncStandbys = (int) Math.min(definition.synchronous().number(), candidates);
-        String phase = topology == null ? "Setting up primary"
+        boolean failed = rows.stream().anyMatch(r -> "failed".equals(r.status()));
+        String phase = topology == null ? (failed ? "Failed" : "Setting up primary")
                 : ready == definition.instances() ? "Cluster in healthy state"
                 : primaryBeat == null || !primaryBeat.isUp() ? "Primary unavailable"
                 : "Waiting for the instances to become active";

@@ -254,6 +254,10 @@ public class BaseBackupService implements AutoCloseable {
             try (PgBaseBackup.Running basebackup = pgBaseBackup().start(run.source.port(), secret(cluster, "replication", "username"),
                     secret(cluster, "replication", "password"), "pgpilot " + run.backupId)) {
                 Thread progress = Thread.ofVirtual().start(() -> progressLoop(run));
+                TarScanner scanner = new TarScanner();
+                // from a standby, the server waits at the end until the end WAL is archived (archive_mode always):
+                // the primary must switch WAL for that, not archive_timeout a minute later
+                Thread nudger = run.source.replica() ? Thread.ofVirtual().start(() -> nudgeAtEnd(run, scanner)) : null;
                 try {
                     OutputStream sink = parts;
                     if (encryption != null) {
@@ -265,7 +269,6 @@ public class BaseBackupService implements AutoCloseable {
                         parts.abort();
                         throw new java.io.UncheckedIOException(e);
                     }
-                    TarScanner scanner = new TarScanner();
                     try (InputStream tar = new CountingInput(basebackup.tar(), run.bytes, scanner)) {
                         tar.transferTo(sink);
                         basebackup.await(properties.timeout());
@@ -279,6 +282,9 @@ public class BaseBackupService implements AutoCloseable {
                     }
                 } finally {
                     progress.interrupt();
+                    if (nudger != null) {
+                        nudger.interrupt();
+                    }
                 }
             }
             run.storedBytes = parts.uploadedBytes();
@@ -411,6 +417,21 @@ public class BaseBackupService implements AutoCloseable {
     /** The provisioner's secret files {@code <cluster>-superuser.json} / {@code -replication.json}. */
     private String secret(String cluster, String kind, String key) {
         return secrets.value(cluster + "-" + kind, key);
+    }
+
+    private void nudgeAtEnd(Run run, TarScanner scanner) {
+        try {
+            long lastSwitch = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(300); // poll interval
+                if (scanner.pgControlSeen() && System.nanoTime() - lastSwitch > Duration.ofSeconds(10).toNanos()) {
+                    switchWal(run.cluster, run.source.primaryPort());
+                    lastSwitch = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            // the backup ended
+        }
     }
 
     private void progressLoop(Run run) {

@@ -32,6 +32,7 @@ final class TarScanner {
     private final StringBuilder label = new StringBuilder();
     private byte[] manifestTail = new byte[0];
     private long entries;
+    private volatile boolean pgControlSeen;
 
     /** Start and end of the backup as the server recorded them. */
     record Points(long startLsn, int timeline, long endLsn, int endTimeline, String label) {
@@ -83,6 +84,9 @@ final class TarScanner {
         }
         long size = octal(124, 12);
         entry = name.startsWith("./") ? name.substring(2) : name;
+        if ("global/pg_control".equals(entry)) {
+            pgControlSeen = true;
+        }
         entries++;
         remaining = size;
         padding = (BLOCK - size % BLOCK) % BLOCK;
@@ -123,6 +127,11 @@ final class TarScanner {
 
     long entries() {
         return entries;
+    }
+
+    /** The server sends global/pg_control last: after it, it stops the backup (and waits for the end WAL). */
+    boolean pgControlSeen() {
+        return pgControlSeen;
     }
 
     /** The points, or an explanation of what is missing. */

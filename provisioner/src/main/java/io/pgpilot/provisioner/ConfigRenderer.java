@@ -20,16 +20,73 @@ public final class ConfigRenderer {
 
     /** Everything the managed file depends on; {@code archiving} null: no WAL archive. */
     public record ManagedSettings(String instanceName, int port, Path socketDirectory, Path logDirectory,
-                                  String synchronousStandbyNames, Upstream upstream, Archiving archiving) {
+                                  String synchronousStandbyNames, Upstream upstream, Archiving archiving, Recovery recovery) {
 
         public ManagedSettings(String instanceName, int port, Path socketDirectory, Path logDirectory,
                                String synchronousStandbyNames, Upstream upstream) {
-            this(instanceName, port, socketDirectory, logDirectory, synchronousStandbyNames, upstream, null);
+            this(instanceName, port, socketDirectory, logDirectory, synchronousStandbyNames, upstream, null, null);
+        }
+
+        public ManagedSettings(String instanceName, int port, Path socketDirectory, Path logDirectory,
+                               String synchronousStandbyNames, Upstream upstream, Archiving archiving) {
+            this(instanceName, port, socketDirectory, logDirectory, synchronousStandbyNames, upstream, archiving, null);
         }
 
         public ManagedSettings withArchiving(Archiving archiving) {
-            return new ManagedSettings(instanceName, port, socketDirectory, logDirectory, synchronousStandbyNames, upstream, archiving);
+            return new ManagedSettings(instanceName, port, socketDirectory, logDirectory, synchronousStandbyNames, upstream, archiving,
+                    recovery);
         }
+
+        public ManagedSettings withRecovery(Recovery recovery) {
+            return new ManagedSettings(instanceName, port, socketDirectory, logDirectory, synchronousStandbyNames, upstream, archiving,
+                    recovery);
+        }
+    }
+
+    /**
+     * Archive recovery of a new cluster's first instance ({@code bootstrap.recovery}): WAL comes
+     * from the SOURCE's archive through the backup service, recovery stops at the target and
+     * promotes, following the latest timeline. The restore_command tells "not archived" (404:
+     * exit 1, the end of the archive) from a failing store or service (exit above 125: PostgreSQL
+     * stops with FATAL instead of ending recovery early), so a store outage never ends a recovery
+     * silently short of its target.
+     */
+    public record Recovery(String backupServiceUrl, String cluster, io.pgpilot.model.ClusterDefinition.RecoveryTarget target) {
+
+        public Recovery {
+            if (backupServiceUrl == null || !Archiving.URL.matcher(backupServiceUrl).matches()) {
+                throw new IllegalArgumentException("the backup service URL must be http(s)://host[:port] without a path");
+            }
+            io.pgpilot.model.Names.requireCluster(cluster);
+        }
+    }
+
+    public static String recoveryRestoreCommand(Recovery r) {
+        return "code=$(curl -sS --max-time 120 -o \"%p\" -w \"%%{http_code}\" " + r.backupServiceUrl() + "/recovery/" + r.cluster()
+                + "/wal/%f); if [ \"$code\" = 200 ]; then exit 0; fi; rm -f \"%p\"; if [ \"$code\" = 404 ]; then exit 1; fi; "
+                + "echo \"restore of %f failed: HTTP $code\" >&2; exit 200";
+    }
+
+    /** The recovery settings of {@link #managed} (target values are validated by the model before they get here). */
+    static List<String> recoveryLines(Recovery r) {
+        List<String> lines = new ArrayList<>();
+        lines.add("restore_command = " + quote(recoveryRestoreCommand(r)));
+        var t = r.target();
+        if (t.time() != null) {
+            lines.add("recovery_target_time = " + quote(io.pgpilot.model.TargetTime.postgres(t.time())));
+        } else if (t.lsn() != null) {
+            lines.add("recovery_target_lsn = " + quote(t.lsn()));
+        } else if (t.name() != null) {
+            lines.add("recovery_target_name = " + quote(t.name()));
+        } else if (t.immediate()) {
+            lines.add("recovery_target = 'immediate'");
+        }
+        if (!t.endOfWal() && !t.immediate()) {
+            lines.add("recovery_target_inclusive = " + (t.inclusive() ? "on" : "off"));
+        }
+        lines.add("recovery_target_action = 'promote'");
+        lines.add("recovery_target_timeline = 'latest'");
+        return lines;
     }
 
     /**
@@ -40,7 +97,7 @@ public final class ConfigRenderer {
      */
     public record Archiving(String backupServiceUrl, String cluster) {
 
-        private static final java.util.regex.Pattern URL =
+        static final java.util.regex.Pattern URL =
                 java.util.regex.Pattern.compile("https?://[a-zA-Z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9a-fA-F:]+\\](:[0-9]{1,5})?");
 
         public Archiving {
@@ -124,7 +181,12 @@ public final class ConfigRenderer {
             lines.add("archive_mode = always");
             lines.add("archive_command = " + quote(archiveCommand(s.archiving())));
             lines.add("archive_timeout = " + quote(ARCHIVE_TIMEOUT));
-            lines.add("restore_command = " + quote(restoreCommand(s.archiving())));
+            if (s.recovery() == null) {
+                lines.add("restore_command = " + quote(restoreCommand(s.archiving())));
+            }
+        }
+        if (s.recovery() != null) {
+            lines.addAll(recoveryLines(s.recovery()));
         }
         if (s.upstream() != null) {
             lines.add("primary_conninfo = " + quote(primaryConninfo(s.instanceName(), s.upstream())));
@@ -159,6 +221,25 @@ public final class ConfigRenderer {
         StringBuilder out = new StringBuilder("# user parameters from the cluster manifest (managed by pgpilot)\n");
         new TreeMap<>(parameters).forEach((key, value) -> out.append(key).append(" = ").append(quote(value)).append('\n'));
         return out.toString();
+    }
+
+    /**
+     * During the archive recovery of a new cluster the roles and passwords are the SOURCE's: the
+     * provisioner resets them over the Unix socket as the OS user PostgreSQL runs as (peer, the
+     * user that owns the data directory anyway), then writes {@link #hba} back.
+     */
+    /** pg_ident.conf of a recovering instance: its OS user may connect as the superuser over the socket. */
+    public static String recoveryIdent(String osUser) {
+        if (!osUser.matches("[a-z_][-a-z0-9_]{0,31}")) {
+            throw new IllegalArgumentException("not an OS user name: " + io.pgpilot.model.Names.printable(osUser));
+        }
+        return "# managed by pgpilot: archive recovery\npgpilot  " + osUser + "  postgres\n";
+    }
+
+    public static String recoveryHba() {
+        return "# managed by pgpilot: archive recovery (peer for the instance's OS user until roles are reset)\n"
+                + "local   all          postgres                         peer map=pgpilot\n" + hba().lines().skip(1)
+                .collect(java.util.stream.Collectors.joining("\n")) + "\n";
     }
 
     /** Password authentication everywhere: the control plane may run as root, so peer auth would not fit. */

@@ -271,6 +271,197 @@ public final class LocalPostgres {
         writeBaseFiles(layout);
     }
 
+    // ---- recovery from a base backup (bootstrap.recovery) --------------------------------------
+
+    /**
+     * A fresh data directory filled from a plain tar stream (the backup service's decrypted,
+     * decompressed base backup), extracted by {@code tar} as the OS user; nothing is staged. Then
+     * what must not come from the source is removed (signal files, pid files) and the recovery
+     * configuration, pg_hba/pg_ident for the role reset and recovery.signal are written.
+     */
+    public void restoreBaseBackup(InstanceLayout layout, java.io.InputStream tar) {
+        freshDataDirectory(layout);
+        List<String> command = user.wrap(List.of("tar", "-x", "-f", "-", "-C", layout.pgdata().toString()));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).directory(layout.directory().toFile()).start();
+            var output = new java.io.ByteArrayOutputStream();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    process.getInputStream().transferTo(output);
+                } catch (IOException ignored) {
+                    // ended
+                }
+            });
+            try (var in = tar; var out = process.getOutputStream()) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                process.destroyForcibly();
+                throw new RecoveryException(RecoveryException.Reason.UNAVAILABLE, "the base backup stream broke off: " + e.getMessage());
+            }
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new RecoveryException(RecoveryException.Reason.FAILED, "tar did not finish");
+            }
+            reader.join(2000);
+            if (process.exitValue() != 0) {
+                throw new RecoveryException(RecoveryException.Reason.FAILED, "tar failed: " + output.toString(StandardCharsets.UTF_8).strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run tar", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecoveryException(RecoveryException.Reason.FAILED, "interrupted");
+        }
+        if (!Files.exists(layout.pgdata().resolve("PG_VERSION")) || !Files.exists(layout.pgdata().resolve("backup_label"))) {
+            throw new RecoveryException(RecoveryException.Reason.FAILED, "the base backup has no PG_VERSION or backup_label");
+        }
+        try {
+            for (String leftover : List.of("recovery.signal", "standby.signal", "postmaster.pid", "postmaster.opts", "recovery.conf")) {
+                Files.deleteIfExists(layout.pgdata().resolve(leftover));
+            }
+            for (String dir : List.of("pg_wal", "pg_wal/archive_status")) {
+                if (!Files.isDirectory(layout.pgdata().resolve(dir))) {
+                    user.createPrivateDirectory(layout.pgdata().resolve(dir));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Files2.writePrivate(layout.pgdata().resolve("pg_hba.conf"), ConfigRenderer.recoveryHba(), user);
+        Files2.writePrivate(layout.pgdata().resolve("pg_ident.conf"), ConfigRenderer.recoveryIdent(user.name()), user);
+        try {
+            Path conf = layout.pgdata().resolve("postgresql.conf");
+            String text = Files.exists(conf) ? Files.readString(conf, StandardCharsets.UTF_8) : "";
+            if (!text.contains(ConfigRenderer.INCLUDE_MARKER)) {
+                Files2.writePrivate(conf, text + ConfigRenderer.includes(), user);
+            }
+        } catch (IOException e) {
+            throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
+        }
+        Files2.writePrivate(layout.pgdata().resolve("recovery.signal"), "", user);
+    }
+
+    /**
+     * Waits until archive recovery ended with the promotion (PostgreSQL removes recovery.signal and
+     * accepts writes) or the server stopped; a stop is reported with what its log says
+     * ("recovery ended before configured recovery target was reached": the archive lacks WAL).
+     */
+    public void awaitPromotion(InstanceLayout layout, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean running = isRunning(layout);
+            if (running && !Files.exists(layout.pgdata().resolve("recovery.signal"))) {
+                return;
+            }
+            if (!running) {
+                String tail = recoveryLog(layout);
+                throw new RecoveryException(RecoveryException.classify(tail), "PostgreSQL stopped during recovery: " + tail);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new RecoveryException(RecoveryException.Reason.FAILED, "recovery did not end within " + timeout.toMinutes() + " min");
+            }
+            sleep(200);
+        }
+    }
+
+    /** The FATAL/LOG lines that explain how a recovery ended (last server log lines). */
+    String recoveryLog(InstanceLayout layout) {
+        try (Stream<Path> files = Files.list(layout.logDirectory())) {
+            List<String> lines = new ArrayList<>();
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                lines.addAll(Files.readAllLines(f, StandardCharsets.ISO_8859_1));
+            }
+            if (Files.exists(layout.startupLog())) {
+                lines.addAll(Files.readAllLines(layout.startupLog(), StandardCharsets.ISO_8859_1));
+            }
+            List<String> telling = lines.stream().filter(l -> l.contains("FATAL") || l.contains("recovery") || l.contains("restore"))
+                    .map(l -> l.replaceAll("^\\S+ \\S+ \\S+ \\[[0-9]+\\] ", "")).toList();
+            List<String> last = telling.subList(Math.max(0, telling.size() - 4), telling.size());
+            return last.isEmpty() ? serverLogTail(layout) : String.join(" | ", last);
+        } catch (IOException | RuntimeException e) {
+            return "no server log";
+        }
+    }
+
+    /**
+     * After the promotion of a recovered instance: the roles are the source's. Sets the new
+     * cluster's passwords (as SCRAM verifiers, over the Unix socket as the OS user, peer
+     * authentication; SQL on stdin, nothing on a command line), creates what is missing, then
+     * writes the normal pg_hba.conf and reloads.
+     */
+    public void resetRolesAfterRecovery(InstanceLayout layout, int port, Credentials superuser, Credentials replication, Credentials owner) {
+        String sql = String.join("\n",
+                "\\set ON_ERROR_STOP on",
+                "SET synchronous_commit = local;",
+                "ALTER ROLE " + ident(superuser.username()) + " WITH SUPERUSER LOGIN PASSWORD '" + verifier(superuser) + "';",
+                "SELECT 'CREATE ROLE " + ident(replication.username()) + " WITH LOGIN REPLICATION' WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM pg_roles WHERE rolname = '" + replication.username() + "') \\gexec",
+                "ALTER ROLE " + ident(replication.username()) + " WITH LOGIN REPLICATION PASSWORD '" + verifier(replication) + "';",
+                "SELECT 'CREATE ROLE " + ident(owner.username()) + " WITH LOGIN' WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM pg_roles WHERE rolname = '" + owner.username() + "') \\gexec",
+                "ALTER ROLE " + ident(owner.username()) + " WITH LOGIN PASSWORD '" + verifier(owner) + "';", "");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                runPsql(layout, port, sql);
+                break;
+            } catch (RecoveryException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                sleep(250); // the promoted server may still be finishing its end-of-recovery checkpoint
+            }
+        }
+        writeBaseFiles(layout);
+        Files2.writePrivate(layout.pgdata().resolve("pg_ident.conf"), "# managed by pgpilot\n", user);
+        reload(layout);
+    }
+
+    private static String verifier(Credentials credentials) {
+        String v = org.postgresql.util.PasswordUtil.encodeScramSha256(credentials.password().toCharArray());
+        if (!v.matches("SCRAM-SHA-256\\$[0-9]+:[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+")) {
+            throw new IllegalStateException("unexpected SCRAM verifier format");
+        }
+        return v;
+    }
+
+    private void runPsql(InstanceLayout layout, int port, String sql) {
+        List<String> command = user.wrap(List.of(binaries.tool("psql"), "-X", "-q", "-h", layout.socketDirectory().toString(),
+                "-p", String.valueOf(port), "-U", SecretStore.SUPERUSER, "-d", "postgres", "-f", "-"));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).directory(layout.directory().toFile()).start();
+            try (var out = process.getOutputStream()) {
+                out.write(sql.getBytes(StandardCharsets.UTF_8));
+            }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                // psql echoes failing statements only as "ERROR: ..." lines: no verifier in the message
+                throw new RecoveryException(RecoveryException.Reason.FAILED, "resetting the roles failed: "
+                        + output.lines().filter(l -> l.contains("ERROR") || l.contains("FATAL") || l.contains("error"))
+                        .map(l -> l.replaceAll("SCRAM-SHA-256\\$\\S+", "***")).findFirst().orElse("psql exit " + process.exitValue()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run psql", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecoveryException(RecoveryException.Reason.FAILED, "interrupted");
+        }
+    }
+
+    /** Immediate stop (a failed recovery must not keep running) and removal of its data directory. */
+    public void discard(InstanceLayout layout) {
+        if (isRunning(layout)) {
+            try {
+                Commands.run(user, List.of(binaries.tool("pg_ctl"), "stop", "-D", layout.pgdata().toString(), "-m", "immediate", "-w"),
+                        Map.of(), layout.directory(), PG_CTL_TIMEOUT);
+            } catch (CommandException e) {
+                log.warn("cluster={} instance={} immediate stop failed: {}", layout.cluster(), layout.instance(), e.getMessage());
+            }
+        }
+        Files2.deleteRecursively(layout.pgdata());
+    }
+
     public void writePassfile(InstanceLayout layout, Credentials replication) {
         Files2.writePrivate(layout.replicationPassfile(),
                 ConfigRenderer.passfileLine(HOST, replication.username(), replication.password()), user);

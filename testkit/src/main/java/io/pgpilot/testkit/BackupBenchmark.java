@@ -106,6 +106,7 @@ public final class BackupBenchmark {
     private final List<String> notes = new ArrayList<>();
     private long databaseBytes;
     private long clusterBytes;
+    private long loadedBytes;
     private int segments;
 
     private BackupBenchmark(LocalPlatform platform, Path home) throws IOException {
@@ -230,6 +231,14 @@ public final class BackupBenchmark {
                 "barman-cloud-wal-archive --gzip run as the postgres OS user once per segment, one after the other (as"
                         + " archive_command runs it), on the same segment files; process start included, as in archive_command"));
         log("barman-cloud-wal-archive archived %d segments in %.1f s", segments, barmanWal);
+
+        // the updates that made WAL left dead tuples: backup and restore figures use the size now
+        try (Connection su = superuser(); Statement st = su.createStatement()) {
+            loadedBytes = databaseBytes;
+            databaseBytes = queryLong(st, "SELECT pg_database_size('app')");
+            clusterBytes = queryLong(st, "SELECT sum(pg_database_size(datname)) FROM pg_database");
+            log("database app before the base backups: %d bytes (%.0f MB)", databaseBytes, databaseBytes / MB);
+        }
 
         // ---- base backup: pgpilot (a failure there is reported, the barman side still runs) ------
         String pgpilotBackupId = null;
@@ -695,8 +704,9 @@ public final class BackupBenchmark {
                         + " bucket %s (object lock); pgpilot under s3://%s/%s/, barman-cloud under s3://%s/%s/%n",
                 Instant.now(), Runtime.getRuntime().availableProcessors(), totalSeconds, BUCKET, BUCKET, PGPILOT_PREFIX, BUCKET, BARMAN_PREFIX));
         out.append(String.format(Locale.ROOT, "- data: 1-instance cluster (PostgreSQL 15), pgbench -i -s %d through the rw endpoint as the"
-                + " app user: pg_database_size('app') = %d bytes (%.0f MB; all databases %.0f MB); WAL: %d segments of 16 MiB (%.0f MB)%n",
-                scale, databaseBytes, databaseBytes / MB, clusterBytes / MB, segments, segments * SEGMENT_BYTES / MB));
+                + " app user (%.0f MB after the load); before the base backups pg_database_size('app') = %d bytes (%.0f MB; all databases"
+                + " %.0f MB); WAL: %d segments of 16 MiB (%.0f MB), from the load and from UPDATEs of pgbench_accounts%n",
+                scale, loadedBytes / MB, databaseBytes, databaseBytes / MB, clusterBytes / MB, segments, segments * SEGMENT_BYTES / MB));
         out.append("- MB = 10^6 bytes; MB/s = uncompressed bytes (database size for backup and restore, 16 MiB per segment for WAL)"
                 + " / wall seconds; stored = bytes in S3 after compression; barman-cloud-cli " + barmanVersion() + "\n\n");
         out.append("| operation | side | wall s | MB/s | segments/s | stored MB | stored / original | load avg at end |\n"

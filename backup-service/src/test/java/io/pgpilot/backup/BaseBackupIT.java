@@ -264,6 +264,18 @@ class BaseBackupIT {
         assertThat(early.body()).contains("no base backup ends before the target time 2001-01-01T00:00:00Z");
     }
 
+    @Test
+    @Order(4)
+    void retentionDeletesNothingInsideTheWindow() throws Exception {
+        HttpResponse<String> result = http.send(HttpRequest.newBuilder(URI.create(url + "/retention/" + CLUSTER))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
+        Map<?, ?> applied = Json.read(result.body(), Map.class);
+        assertThat(applied.get("backupsDeleted")).isEqualTo(0);
+        assertThat(applied.get("walDeleted")).isEqualTo(0);
+        assertThat(get("/backups/" + CLUSTER).body()).contains(backupId);
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     private static String currentSegmentBefore() throws Exception {

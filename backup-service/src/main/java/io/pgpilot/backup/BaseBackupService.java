@@ -1,5 +1,6 @@
 package io.pgpilot.backup;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Lsn;
 import io.pgpilot.events.PlatformEvent;
@@ -7,6 +8,8 @@ import io.pgpilot.events.Topics;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
 import io.pgpilot.model.Names;
+import io.pgpilot.support.metrics.Meters;
+import io.pgpilot.support.metrics.MetricCatalog;
 import io.pgpilot.support.PlatformProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,9 +134,11 @@ public class BaseBackupService implements AutoCloseable {
     private final Map<String, String> lastIds = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("base-backup-", 0).factory());
     private PgBaseBackup pgBaseBackup;
+    private final MeterRegistry meters;
 
     BaseBackupService(WalService wal, BackupCatalog catalog, ClusterStateView state, EventBus bus, PlatformProperties platform,
-                      BaseBackupProperties properties, BackupProperties backupProperties) {
+                      BaseBackupProperties properties, BackupProperties backupProperties, MeterRegistry meters) {
+        this.meters = meters;
         this.wal = wal;
         this.catalog = catalog;
         this.state = state;
@@ -320,6 +325,7 @@ public class BaseBackupService implements AutoCloseable {
             data.put("seconds", Duration.between(run.startedAt, run.completedAt).toMillis() / 1000.0);
             data.put("mbPerSecond", done.mbPerSecond());
             publish(cluster, "backup.completed", run.source.instance(), data);
+            Meters.set(meters, MetricCatalog.BACKUP_LAST_SUCCESS, run.completedAt.getEpochSecond(), cluster);
         } catch (RuntimeException e) {
             fail(run, plan, store, facts, retainUntil, e);
         }

@@ -125,7 +125,8 @@ public final class BackupBenchmark {
         Path results = Path.of(args[1]).toAbsolutePath();
         int scale = args.length > 2 ? Integer.parseInt(args[2]) : 70;
         int wantSegments = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-        Path home = Files.createTempDirectory("pgpilot-backup-bench");
+        // not /tmp/pgpilot-*: test runs on a shared machine clean those up
+        Path home = Files.createTempDirectory(Path.of(System.getProperty("pgpilot.bench.dir", "/var/tmp")), "backup-bench-");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         long started = System.nanoTime();
         BackupBenchmark bench = null;

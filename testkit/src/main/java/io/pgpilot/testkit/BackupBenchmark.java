@@ -145,6 +145,10 @@ public final class BackupBenchmark {
             e.printStackTrace();
             bench.notes.add("the run stopped early: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+        // the data (PGDATA of both clusters, WAL copies, restored directories: ~10 GB at scale 70) goes; logs stay
+        for (String dir : List.of("bench-work", "clusters", "s3")) {
+            deleteRecursively(home.resolve(dir));
+        }
         String report = bench.report(scale, (System.nanoTime() - started) / 1e9);
         System.out.println(report);
         Files.createDirectories(results.getParent());
@@ -685,6 +689,19 @@ public final class BackupBenchmark {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.out.println("backup-bench: could not remove " + dir + ": " + e.getMessage());
         }
     }
 

@@ -20,8 +20,15 @@ import java.util.regex.Pattern;
  */
 public final class RetentionPlanner {
 
-    /** A backup as the planner sees it ({@code endTime} null: unfinished). */
-    public record Backup(String backupId, String status, String beginWal, Instant endTime) {
+    /**
+     * A backup as the planner sees it ({@code endTime} null: unfinished; {@code lastWritten}: the
+     * time of its newest stored object, null when unknown).
+     */
+    public record Backup(String backupId, String status, String beginWal, Instant endTime, Instant lastWritten) {
+
+        public Backup(String backupId, String status, String beginWal, Instant endTime) {
+            this(backupId, status, beginWal, endTime, null);
+        }
     }
 
     /** A stored object under {@code wals/} with its time. */
@@ -59,7 +66,9 @@ public final class RetentionPlanner {
         List<String> deleteBackups = backups.stream()
                 // ended before the window (so older than the base, which is the newest such complete one), complete or failed
                 .filter(b -> b.endTime() != null && b.endTime().isBefore(start) && !b.backupId().equals(base.backupId())
-                        && (BackupInfo.DONE.equals(b.status()) || BackupInfo.FAILED.equals(b.status())))
+                        && (BackupInfo.DONE.equals(b.status()) || BackupInfo.FAILED.equals(b.status()))
+                        // objects written inside the window stay, whatever backup.info says (copied in, clock skew)
+                        && (b.lastWritten() == null || b.lastWritten().isBefore(start)))
                 .map(Backup::backupId).distinct().sorted().toList();
         String oldestNeeded = base.beginWal();
         List<String> deleteWal = new ArrayList<>();

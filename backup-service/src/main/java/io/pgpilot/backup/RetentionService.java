@@ -5,6 +5,7 @@ import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
@@ -37,13 +38,20 @@ public class RetentionService implements SmartLifecycle {
     private final WalService wal;
     private final EventBus bus;
     private final Duration interval;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private ScheduledExecutorService timer;
     private volatile boolean running;
 
+    @Autowired
     RetentionService(BackupCatalog catalog, WalService wal, EventBus bus,
                      @Value("${pgpilot.backup.retention-interval:1h}") Duration interval) {
+        this(catalog, wal, bus, interval, Clock.systemUTC());
+    }
+
+    /** With the clock that decides "now" (the window's end): tests run a pass as if days had passed. */
+    RetentionService(BackupCatalog catalog, WalService wal, EventBus bus, Duration interval, Clock clock) {
         this.catalog = catalog;
+        this.clock = clock;
         this.wal = wal;
         this.bus = bus;
         this.interval = interval;
@@ -73,8 +81,16 @@ public class RetentionService implements SmartLifecycle {
             return new Result(cluster, 0, 0, 0, null);
         }
         ObjectStore store = wal.store(plan);
+        Map<String, java.time.Instant> lastWritten = new java.util.HashMap<>();
+        for (ObjectStore.ListedObject o : store.listDetailed(plan.bucket(), plan.layout().baseListPrefix())) {
+            if (o.lastModified() != null) {
+                plan.layout().backupIdOf(o.key()).ifPresent(id -> lastWritten.merge(id, o.lastModified(),
+                        (a, b) -> a.isAfter(b) ? a : b));
+            }
+        }
         List<RetentionPlanner.Backup> backups = StoredBackups.list(store, plan).stream()
-                .map(s -> new RetentionPlanner.Backup(s.info().backupId(), s.info().status(), s.info().beginWal(), s.info().endTime())).toList();
+                .map(s -> new RetentionPlanner.Backup(s.info().backupId(), s.info().status(), s.info().beginWal(), s.info().endTime(),
+                        lastWritten.get(s.info().backupId()))).toList();
         List<RetentionPlanner.WalObject> walObjects = store.listDetailed(plan.bucket(), plan.layout().walsPrefix()).stream()
                 .map(o -> new RetentionPlanner.WalObject(o.key(), o.lastModified())).toList();
         RetentionPlanner.Plan decided = RetentionPlanner.plan(backups, walObjects, clock.instant(), plan.recoveryWindow());

@@ -92,4 +92,16 @@ class RetentionPlannerTest {
                 done("20261120T000000", "000000010000000000000010", "2026-11-20T00:10:00Z")), List.of(), NOW, WINDOW);
         assertThat(plan.deleteBackups()).isEmpty();
     }
+
+    @Test
+    void aBackupWhoseObjectsWereWrittenInsideTheWindowIsKeptWhateverItsBackupInfoSays() {
+        Instant inside = NOW.minus(Duration.ofDays(1));
+        var plan = RetentionPlanner.plan(List.of(
+                new Backup("20200101T000000", "DONE", "000000010000000000000001", Instant.parse("2020-01-01T00:10:00Z"), inside),
+                new Backup("20200201T000000", "DONE", "000000010000000000000005", Instant.parse("2020-02-01T00:10:00Z"), null),
+                new Backup("20200301T000000", "DONE", "000000010000000000000009", Instant.parse("2020-03-01T00:10:00Z"),
+                        Instant.parse("2020-03-01T00:10:00Z"))), List.of(), NOW, WINDOW);
+        assertThat(plan.keptAnchor()).isEqualTo("20200301T000000");
+        assertThat(plan.deleteBackups()).containsExactly("20200201T000000");
+    }
 }

@@ -9,6 +9,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,6 +138,139 @@ class RecoverySystemIT {
                 "{\"cluster\": \"bad\", \"backupID\": \"../../etc\"}");
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(invalid.body()).contains("backupID");
+    }
+
+    /**
+     * pgpilot restores what barman-cloud wrote, end to end: Debian's barman-cloud-backup (gzip)
+     * backs up the running primary of {@code src} into {@code barman/legacy}, the WAL it needs
+     * (copies of the segments, fetched from pgpilot's own archive of {@code src}) goes there with
+     * barman-cloud-wal-archive (gzip), and a NEW cluster POSTed as a manifest with
+     * {@code bootstrap.recovery} + {@code externalClusters} pointing at barman's prefix and server
+     * name becomes healthy with exactly the rows written before and after the backup.
+     */
+    @Test
+    @Order(4)
+    void aNewClusterRecoversFromWhatBarmanCloudBackupAndWalArchiveWrote() throws Exception {
+        try (Connection c = app(src); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE legacy (id int PRIMARY KEY, phase text)");
+            st.execute("INSERT INTO legacy SELECT g, 'before barman-cloud-backup' FROM generate_series(1, 100) g");
+        }
+        String primary = src.currentPrimary();
+        Path pgdata = src.dataDir(primary);
+        String osUser = Files.getOwner(pgdata).getName();
+        Path work = Files.createTempDirectory("barman-e2e");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", platform.objectStore().accessKey(),
+                "AWS_SECRET_ACCESS_KEY", platform.objectStore().secretKey(), "AWS_DEFAULT_REGION", "us-east-1",
+                "PGPASSWORD", src.secret("superuser", "password"));
+        String endpoint = platform.objectStore().endpointUrl();
+        long t0 = System.nanoTime();
+        run(work, env, "runuser", "-u", osUser, "--", "barman-cloud-backup", "--cloud-provider", "aws-s3", "--endpoint-url", endpoint,
+                "--gzip", "-h", "127.0.0.1", "-p", String.valueOf(src.port(primary)), "-U", "postgres", "-d", "postgres",
+                "s3://homelab-backups/barman/", "legacy");
+        System.out.printf("barman-cloud-backup: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        String beginWal;
+        try (var s3 = platform.objectStore().client()) {
+            List<String> infos = s3.listObjectsV2Paginator(b -> b.bucket("homelab-backups").prefix("barman/legacy/base/")).contents()
+                    .stream().map(o -> o.key()).filter(k -> k.endsWith("/backup.info")).toList();
+            assertThat(infos).hasSize(1);
+            String info = s3.getObjectAsBytes(b -> b.bucket("homelab-backups").key(infos.getFirst())).asUtf8String();
+            assertThat(info).contains("status=DONE");
+            beginWal = info.lines().filter(l -> l.startsWith("begin_wal=")).findFirst().orElseThrow().substring("begin_wal=".length());
+        }
+        try (Connection c = app(src); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO legacy SELECT g, 'after barman-cloud-backup' FROM generate_series(101, 200) g");
+        }
+        String last = switchWal();
+        await().atMost(Duration.ofSeconds(60)).until(() -> archived(last));
+
+        // every segment from the backup's begin WAL to the last switched one, as barman-cloud-wal-archive would get it from pg_wal
+        HttpClient http = HttpClient.newHttpClient();
+        String backupService = "http://127.0.0.1:" + platform.settings().backupPort();
+        int archivedByBarman = 0;
+        for (String segment = beginWal; segment.compareTo(last) <= 0; segment = next(segment)) {
+            Path copy = work.resolve(segment);
+            HttpResponse<Path> got = http.send(HttpRequest.newBuilder(URI.create(backupService + "/wal/src/" + segment)).build(),
+                    HttpResponse.BodyHandlers.ofFile(copy));
+            assertThat(got.statusCode()).as(segment).isEqualTo(200);
+            assertThat(Files.size(copy)).isEqualTo(16L * 1024 * 1024);
+            run(work, env, "barman-cloud-wal-archive", "--cloud-provider", "aws-s3", "--endpoint-url", endpoint, "--gzip",
+                    "s3://homelab-backups/barman/", "legacy", copy.toString());
+            Files.delete(copy);
+            archivedByBarman++;
+        }
+        System.out.printf("barman-cloud-wal-archive: %d segments %s..%s%n", archivedByBarman, beginWal, last);
+
+        String manifest = """
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Cluster
+                metadata:
+                  name: from-barman
+                spec:
+                  instances: 1
+                  postgresql:
+                    parameters:
+                      shared_buffers: "32MB"
+                      max_connections: "50"
+                  bootstrap:
+                    recovery:
+                      source: legacy
+                  externalClusters:
+                    - name: legacy
+                      barmanObjectStore:
+                        destinationPath: s3://homelab-backups/barman/
+                        serverName: legacy
+                        s3Credentials:
+                          accessKeyId: {name: s3-creds, key: ACCESS_KEY_ID}
+                          secretAccessKey: {name: s3-creds, key: SECRET_ACCESS_KEY}
+                        wal: {compression: gzip}
+                """;
+        HttpResponse<String> created = platform.send("POST", "/api/v1/clusters", manifest);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long r0 = System.nanoTime();
+        platform.awaitHealthy("from-barman", Duration.ofSeconds(240));
+        System.out.printf("cluster recovered from barman-cloud's backup: healthy after %.1f s%n", (System.nanoTime() - r0) / 1e9);
+        ClusterProbe restored = new ClusterProbe(platform, home, "from-barman");
+        // "healthy" can come a moment before HAProxy's health check has marked the new primary up behind rw
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            try (Connection c = app(restored)) {
+                return c.isValid(2);
+            }
+        });
+        try (Connection c = app(restored); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id), min(id), max(id), sum(id), "
+                     + "count(*) FILTER (WHERE phase = 'after barman-cloud-backup') FROM legacy")) {
+            rs.next();
+            assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)))
+                    .as("rows 1..200, 100 of them written after the backup")
+                    .containsExactly(200L, 200L, 1L, 200L, 20100L, 100L);
+        }
+        try (Connection c = app(restored); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO legacy VALUES (201, 'written after the restore')");
+        }
+        run(work, Map.of(), "rm", "-rf", work.toString());
+    }
+
+    /** The segment after {@code name} (16 MiB segments: 256 per log file). */
+    static String next(String name) {
+        long tli = Long.parseLong(name.substring(0, 8), 16);
+        long log = Long.parseLong(name.substring(8, 16), 16);
+        long seg = Long.parseLong(name.substring(16, 24), 16) + 1;
+        if (seg == 0x100) {
+            seg = 0;
+            log++;
+        }
+        return "%08X%08X%08X".formatted(tli, log, seg);
+    }
+
+    static void run(Path dir, Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(command[0] + " ...: " + out).isZero();
     }
 
     static Connection app(ClusterProbe probe) throws Exception {

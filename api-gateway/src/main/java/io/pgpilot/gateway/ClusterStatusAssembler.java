@@ -67,8 +67,14 @@ public final class ClusterStatusAssembler {
         long candidates = syncStates.values().stream().filter(s -> "sync".equals(s) || "quorum".equals(s)).count();
         int syncStandbys = (int) Math.min(definition.synchronous().number(), candidates);
         boolean failed = rows.stream().anyMatch(r -> "failed".equals(r.status()));
+        // healthy also means the synchronous configuration is in force: every replica is a sync
+        // candidate of the primary (the provisioner lists all of them once they exist)
+        boolean syncApplied = definition.synchronous().number() == 0 || syncStates.values().stream()
+                .filter(s -> "sync".equals(s) || "quorum".equals(s) || "potential".equals(s)).count()
+                >= definition.instances() - 1;
         String phase = topology == null ? (failed ? "Failed" : "Setting up primary")
-                : ready == definition.instances() ? "Cluster in healthy state"
+                : ready == definition.instances() && syncApplied ? "Cluster in healthy state"
+                : ready == definition.instances() ? "Waiting for synchronous replication to be configured"
                 : primaryBeat == null || !primaryBeat.isUp() ? "Primary unavailable"
                 : "Waiting for the instances to become active";
         Map<String, String> access = endpoints == null ? null : Map.of(

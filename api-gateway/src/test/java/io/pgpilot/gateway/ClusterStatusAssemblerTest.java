@@ -109,10 +109,32 @@ class ClusterStatusAssemblerTest {
                 Map.of("postgres-cluster-1", running("postgres-cluster-1", 15432),
                         "postgres-cluster-2", running("postgres-cluster-2", 15433),
                         "postgres-cluster-3", running("postgres-cluster-3", 15434)),
-                Map.of("postgres-cluster-1", beat("postgres-cluster-1", Heartbeat.Role.PRIMARY, NOW, List.of()),
+                Map.of("postgres-cluster-1", beat("postgres-cluster-1", Heartbeat.Role.PRIMARY, NOW, standbys("quorum", "quorum")),
                         "postgres-cluster-2", beat("postgres-cluster-2", Heartbeat.Role.REPLICA, NOW, List.of()),
                         "postgres-cluster-3", beat("postgres-cluster-3", Heartbeat.Role.REPLICA, NOW, List.of())), null, NOW);
         assertThat(status.phase()).isEqualTo("Cluster in healthy state");
         assertThat(status.progress()).isNull();
+    }
+
+    @Test
+    void allInstancesUpIsNotHealthyUntilEveryReplicaIsASyncCandidate() throws Exception {
+        ClusterManifest manifest = ManifestParser.parse(Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var topology = new Topology("postgres-cluster", 1, "postgres-cluster-1",
+                List.of("postgres-cluster-2", "postgres-cluster-3"), List.of(), 1, NOW, "initial election");
+        var status = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 1, NOW), ManifestValidator.validate(manifest),
+                topology,
+                Map.of("postgres-cluster-1", running("postgres-cluster-1", 15432),
+                        "postgres-cluster-2", running("postgres-cluster-2", 15433),
+                        "postgres-cluster-3", running("postgres-cluster-3", 15434)),
+                Map.of("postgres-cluster-1", beat("postgres-cluster-1", Heartbeat.Role.PRIMARY, NOW, standbys("quorum", "async")),
+                        "postgres-cluster-2", beat("postgres-cluster-2", Heartbeat.Role.REPLICA, NOW, List.of()),
+                        "postgres-cluster-3", beat("postgres-cluster-3", Heartbeat.Role.REPLICA, NOW, List.of())), null, NOW);
+        assertThat(status.readyInstances()).isEqualTo(3);
+        assertThat(status.phase()).isEqualTo("Waiting for synchronous replication to be configured");
+    }
+
+    static List<Heartbeat.StandbyStatus> standbys(String second, String third) {
+        return List.of(new Heartbeat.StandbyStatus("postgres-cluster-2", "streaming", second, 1, 1, 1, 0),
+                new Heartbeat.StandbyStatus("postgres-cluster-3", "streaming", third, 1, 1, 1, 0));
     }
 }

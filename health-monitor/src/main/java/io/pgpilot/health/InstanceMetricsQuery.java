@@ -1,7 +1,6 @@
 package io.pgpilot.health;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -72,13 +71,11 @@ final class InstanceMetricsQuery implements AutoCloseable {
             from pg_stat_replication order by application_name
             """;
 
-    private final String url;
-    private final Properties properties = new Properties();
+    private final KeptConnection connection;
     private final int timeoutSeconds;
-    private Connection connection;
 
     InstanceMetricsQuery(String host, int port, String user, String password, Duration timeout) {
-        this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        Properties properties = new Properties();
         this.timeoutSeconds = (int) Math.max(1, timeout.toSeconds());
         properties.setProperty("user", user);
         properties.setProperty("password", password);
@@ -86,23 +83,20 @@ final class InstanceMetricsQuery implements AutoCloseable {
         properties.setProperty("connectTimeout", String.valueOf(timeoutSeconds));
         properties.setProperty("socketTimeout", String.valueOf(timeoutSeconds + 1));
         properties.setProperty("loginTimeout", String.valueOf(timeoutSeconds));
+        this.connection = new KeptConnection(host, port, properties);
     }
 
     /** The instance's statistics, or an exception when it did not answer (the connection is then dropped). */
     InstanceStats collect() throws SQLException {
         try {
-            if (connection == null || connection.isClosed()) {
-                connection = DriverManager.getConnection(url, properties);
-                connection.setAutoCommit(true);
-            }
-            return query();
+            return query(connection.get());
         } catch (SQLException e) {
             close();
             throw e;
         }
     }
 
-    private InstanceStats query() throws SQLException {
+    private InstanceStats query(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
             st.setQueryTimeout(timeoutSeconds);
             boolean inRecovery;
@@ -166,13 +160,6 @@ final class InstanceMetricsQuery implements AutoCloseable {
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // dropped anyway
-            }
-            connection = null;
-        }
+        connection.close();
     }
 }

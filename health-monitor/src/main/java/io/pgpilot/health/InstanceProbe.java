@@ -4,7 +4,6 @@ import io.pgpilot.events.Heartbeat.StandbyStatus;
 import io.pgpilot.events.Lsn;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -39,12 +38,10 @@ final class InstanceProbe implements AutoCloseable {
             from pg_stat_replication order by application_name
             """;
 
-    private final String url;
-    private final Properties properties = new Properties();
-    private Connection connection;
+    private final KeptConnection connection;
 
     InstanceProbe(String host, int port, String user, String password, Duration timeout) {
-        this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         properties.setProperty("ApplicationName", "pgpilot-health-monitor");
@@ -52,22 +49,19 @@ final class InstanceProbe implements AutoCloseable {
         properties.setProperty("socketTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
         properties.setProperty("loginTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
         properties.setProperty("tcpKeepAlive", "true");
+        this.connection = new KeptConnection(host, port, properties);
     }
 
     ProbeResult probe() {
         try {
-            if (connection == null || connection.isClosed()) {
-                connection = DriverManager.getConnection(url, properties);
-                connection.setAutoCommit(true);
-            }
-            return query();
+            return query(connection.get());
         } catch (SQLException e) {
             close();
             return new ProbeResult.Unreachable(safeReason(e));
         }
     }
 
-    private ProbeResult query() throws SQLException {
+    private ProbeResult query(Connection connection) throws SQLException {
         try (var statement = connection.createStatement(); ResultSet rs = statement.executeQuery(STATUS_SQL)) {
             rs.next();
             boolean inRecovery = rs.getBoolean("in_recovery");
@@ -75,14 +69,14 @@ final class InstanceProbe implements AutoCloseable {
                     ? (rs.getObject("received_tli") != null ? rs.getInt("received_tli") : rs.getInt("checkpoint_tli"))
                     : rs.getInt("current_tli");
             long current = Lsn.parse(rs.getString("current_lsn"));
-            List<StandbyStatus> standbys = inRecovery ? List.of() : standbys();
+            List<StandbyStatus> standbys = inRecovery ? List.of() : standbys(connection);
             return new ProbeResult.Reachable(inRecovery, timeline, current, Lsn.parse(rs.getString("receive_lsn")),
                     Lsn.parse(rs.getString("replay_lsn")), rs.getDouble("replay_age"), rs.getString("wal_receiver_status"),
                     rs.getString("upstream"), rs.getInt("connections"), rs.getLong("xact_commit"), standbys);
         }
     }
 
-    private List<StandbyStatus> standbys() throws SQLException {
+    private List<StandbyStatus> standbys(Connection connection) throws SQLException {
         List<StandbyStatus> result = new ArrayList<>();
         try (var statement = connection.createStatement(); ResultSet rs = statement.executeQuery(STANDBYS_SQL)) {
             while (rs.next()) {
@@ -101,13 +95,6 @@ final class InstanceProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // the connection is being dropped anyway
-            }
-            connection = null;
-        }
+        connection.close();
     }
 }

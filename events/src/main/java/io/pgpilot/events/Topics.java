@@ -20,6 +20,8 @@ public final class Topics {
     public static final String INSTANCES = "pgpilot.instance.inventory";
     /** The access layer's published endpoints per cluster. */
     public static final String ENDPOINTS = "pgpilot.cluster.endpoints";
+    /** Hosts that can run instances, as their node agents register them (key: node name; heartbeat = re-publish). */
+    public static final String NODES = "pgpilot.nodes";
 
     public record TopicSpec(String name, int partitions, Map<String, String> config) {
     }
@@ -35,7 +37,8 @@ public final class Topics {
             new TopicSpec(TOPOLOGY, 3, COMPACTED),
             new TopicSpec(EVENTS, 3, WEEK),
             new TopicSpec(INSTANCES, 3, COMPACTED),
-            new TopicSpec(ENDPOINTS, 3, COMPACTED));
+            new TopicSpec(ENDPOINTS, 3, COMPACTED),
+            new TopicSpec(NODES, 1, COMPACTED));
 
     private Topics() {
     }

@@ -19,6 +19,11 @@ for tool in ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw radosgw-admin:ce
             barman-cloud-wal-restore:barman-cli-cloud curl:curl; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || packages+=("${tool##*:}")
 done
+# the multi-host test bed (network namespaces) and its benchmark peer: Patroni with etcd
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+for tool in patroni:patroni etcd:etcd-server etcdctl:etcd-client; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || packages+=("${tool##*:}")
+done
 # the metrics system test scrapes with a real Prometheus; promtool checks and unit-tests the alert rules
 { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || packages+=(prometheus)
 
@@ -33,6 +38,8 @@ if [ ${#packages[@]} -gt 0 ]; then
   # the distribution services are not ours: pgpilot runs its own HAProxy and PgBouncer processes
   $SUDO service haproxy stop >/dev/null 2>&1 || true
   $SUDO service pgbouncer stop >/dev/null 2>&1 || true
+  $SUDO service etcd stop >/dev/null 2>&1 || true
+  $SUDO service patroni stop >/dev/null 2>&1 || true
   for svc in ceph ceph-mon ceph-osd ceph-mgr ceph-mds ceph-radosgw radosgw; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
   # nor Debian's Prometheus and node exporter: the tests run their own Prometheus
   $SUDO service prometheus stop >/dev/null 2>&1 || true

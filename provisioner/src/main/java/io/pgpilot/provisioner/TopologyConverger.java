@@ -190,13 +190,9 @@ final class TopologyConverger {
         long p = System.nanoTime();
         postgres.promote(layout);
         long promoteMs = (System.nanoTime() - p) / 1_000_000;
-        int timeline;
-        try {
-            timeline = postgres.role(port, superuser).timeline();
-        } catch (SQLException e) {
-            throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
-                    + e.getSQLState() + ")", e);
-        }
+        // the "primary" record below opens rw to this instance: publish it only once the instance
+        // itself says it left recovery (pg_ctl sees the control file before backends may write)
+        int timeline = awaitOutOfRecovery(layout, port, superuser);
         demotions.remove(cluster);
         long ms = (System.nanoTime() - t) / 1_000_000;
         log.info("cluster={} instance={} promoted for epoch {} in {} ms (pg_ctl promote {} ms, WAL catch-up {} ms), timeline {}",
@@ -204,6 +200,33 @@ final class TopologyConverger {
         publisher.event(PlatformEvent.of(SOURCE, "instance.promoted", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
                 "timeline", timeline, "durationMs", ms, "promoteMs", promoteMs, "catchUpMs", catchUpMs)));
         record(layout, port, Phase.RUNNING, "primary");
+    }
+
+    /** Polls {@code pg_is_in_recovery()} until false; returns the new timeline. */
+    private int awaitOutOfRecovery(InstanceLayout layout, int port, Credentials superuser) {
+        long deadline = System.nanoTime() + settings.promoteCatchUpTimeout().toNanos();
+        while (true) {
+            try {
+                LocalPostgres.Role role = postgres.role(port, superuser);
+                if (!role.inRecovery()) {
+                    return role.timeline();
+                }
+            } catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
+                            + e.getSQLState() + ")", e);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " is still in recovery");
+            }
+            try {
+                Thread.sleep(10); // poll interval while the startup process finishes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProvisioningException(Reason.PROMOTE, "interrupted while waiting for the end of recovery", e);
+            }
+        }
     }
 
     /**

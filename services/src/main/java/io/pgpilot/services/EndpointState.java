@@ -23,6 +23,11 @@ import java.util.regex.Pattern;
  * <p>
  * A cluster has endpoints once it has a spec, a topology or an instance, until its spec is
  * tombstoned; records about a deleted cluster are then ignored until a new spec arrives.
+ * <p>
+ * rw routes to the topology primary only while its instance record confirms that it accepts
+ * writes ({@link InstanceRecord#acceptsWrites()}): the topology names a promotion candidate before
+ * the provisioner has promoted it, and an old primary is demoted after the topology moved on, so
+ * neither the topology alone nor the record alone may open rw.
  */
 public final class EndpointState {
 
@@ -86,7 +91,12 @@ public final class EndpointState {
             return false;
         }
         InstanceRecord previous = instances.computeIfAbsent(cluster, c -> new HashMap<>()).put(instance, record);
-        return previous == null || !previous.host().equals(record.host()) || previous.port() != record.port();
+        if (previous != null && previous.acceptsWrites() != record.acceptsWrites()) {
+            log.info("cluster {}: instance {} {}", cluster, instance, record.acceptsWrites()
+                    ? "confirmed it accepts writes" : "no longer confirms it accepts writes (" + record.phase() + " " + record.message() + ")");
+        }
+        return previous == null || !previous.host().equals(record.host()) || previous.port() != record.port()
+                || previous.acceptsWrites() != record.acceptsWrites();
     }
 
     /** A topology; applied only when its epoch is above the last applied one. Null = tombstone. */
@@ -157,7 +167,14 @@ public final class EndpointState {
         List<Server> rw = new ArrayList<>();
         String primary = topology.primary();
         if (primary != null && !fenced.contains(primary)) {
-            server(cluster, primary, members).ifPresent(rw::add);
+            InstanceRecord confirmation = members.get(primary);
+            if (confirmation != null && confirmation.acceptsWrites()) {
+                server(cluster, primary, members).ifPresent(rw::add);
+            } else {
+                // a promotion candidate before its promotion finished, or a primary that stopped:
+                // a client is better served by a refused connection than by a read-only server
+                log.debug("cluster {}: topology primary {} has not confirmed that it accepts writes, rw has no server", cluster, primary);
+            }
         }
         List<Server> ro = new ArrayList<>();
         for (String replica : new TreeSet<>(topology.replicas())) {

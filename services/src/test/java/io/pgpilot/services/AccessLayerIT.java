@@ -75,9 +75,10 @@ class AccessLayerIT {
         }
     }
 
-    private static InstanceRecord instance(int ordinal, TestPostgres pg) {
+    /** A RUNNING record; role "primary" is the provisioner's confirmation that the instance accepts writes. */
+    private static InstanceRecord instance(int ordinal, TestPostgres pg, String role) {
         return new InstanceRecord("pg", "pg-" + ordinal, ordinal, "127.0.0.1", pg.port(), pg.dataDir().toString(),
-                InstanceRecord.Phase.RUNNING, Instant.now(), null);
+                InstanceRecord.Phase.RUNNING, Instant.now(), role);
     }
 
     private static Topology topology(long epoch, String primary, List<String> replicas) {
@@ -131,9 +132,9 @@ class AccessLayerIT {
         PortStore ports = new PortStore(dir.resolve("ports.json"), FreePorts.next());
         try (AccessLayer layer = new AccessLayer(ports, haproxy, publisher, Clock.systemUTC()).start(Duration.ofMillis(500))) {
             layer.markCaughtUp().join();
-            layer.onInstance("pg/pg-1", instance(1, a)).join();
-            layer.onInstance("pg/pg-2", instance(2, b)).join();
-            layer.onInstance("pg/pg-3", instance(3, c)).join();
+            layer.onInstance("pg/pg-1", instance(1, a, "primary")).join();
+            layer.onInstance("pg/pg-2", instance(2, b, "replica")).join();
+            layer.onInstance("pg/pg-3", instance(3, c, "replica")).join();
             layer.onTopology("pg", topology(1, "pg-1", List.of("pg-2", "pg-3"))).join();
 
             EndpointPorts endpoints = layer.applied().join().getFirst().ports();
@@ -161,6 +162,9 @@ class AccessLayerIT {
             long closedAfterMs = (System.nanoTime() - start) / 1_000_000;
             System.out.println("rw session to the old primary closed " + closedAfterMs + " ms after the topology change");
             held.close();
+            // pg-2 is named primary but has not confirmed its promotion: rw refuses, never routes to it
+            assertThatThrownBy(() -> reached(endpoints.rw())).isInstanceOf(SQLException.class);
+            layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
             assertThat(reachedOver(endpoints.rw(), 5)).containsExactly(b.port());
             assertThat(reachedOver(endpoints.ro(), 6)).containsExactlyInAnyOrder(a.port(), c.port());
             // a replica session survives when its server is still a replica, is closed when it became primary
@@ -173,7 +177,7 @@ class AccessLayerIT {
 
             // identical state: no reload
             long reloads = haproxy.processes().reloads();
-            layer.onInstance("pg/pg-2", instance(2, b)).join();
+            layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
             assertThat(haproxy.processes().reloads()).isEqualTo(reloads);
 
             // an older epoch is ignored

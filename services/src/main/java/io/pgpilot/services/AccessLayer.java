@@ -45,6 +45,8 @@ public final class AccessLayer implements AutoCloseable {
     private boolean dirty = true;
     private List<ClusterEndpoints> applied = List.of();
     private final Map<String, EndpointsRecord> published = new HashMap<>();
+    /** rw servers at the last publication: a change (e.g. a promotion confirmed) is announced as an endpoints event. */
+    private final Map<String, List<String>> publishedRw = new HashMap<>();
     private final Set<String> pendingDeletes = new TreeSet<>();
 
     public AccessLayer(PortStore ports, HaproxyProcess haproxy, EndpointPublisher publisher, Clock clock) {
@@ -138,6 +140,7 @@ public final class AccessLayer implements AutoCloseable {
         for (String cluster : gone) {
             ports.release(cluster);
             published.remove(cluster);
+            publishedRw.remove(cluster);
             pendingDeletes.add(cluster);
         }
         publish();
@@ -185,8 +188,10 @@ public final class AccessLayer implements AutoCloseable {
         }
         for (ClusterEndpoints c : applied) {
             EndpointsRecord last = published.get(c.cluster());
+            List<String> rw = names(c.routes().rw());
             if (last != null && last.rwPort() == c.ports().rw() && last.roPort() == c.ports().ro()
-                    && last.rPort() == c.ports().r() && last.topologyEpoch() == c.routes().epoch()) {
+                    && last.rPort() == c.ports().r() && last.topologyEpoch() == c.routes().epoch()
+                    && rw.equals(publishedRw.get(c.cluster()))) {
                 continue;
             }
             EndpointsRecord record = new EndpointsRecord(c.cluster(), HaproxyConfigRenderer.LISTEN_ADDRESS,
@@ -194,8 +199,9 @@ public final class AccessLayer implements AutoCloseable {
             try {
                 publisher.updated(record, c.routes());
                 published.put(c.cluster(), record);
-                log.info("cluster {}: published endpoints rw={} ro={} r={} epoch {}", c.cluster(), record.rwPort(),
-                        record.roPort(), record.rPort(), record.topologyEpoch());
+                publishedRw.put(c.cluster(), rw);
+                log.info("cluster {}: published endpoints rw={} ro={} r={} epoch {}, rw routes to {}", c.cluster(), record.rwPort(),
+                        record.roPort(), record.rPort(), record.topologyEpoch(), rw);
             } catch (RuntimeException e) {
                 log.warn("cluster {}: could not publish endpoints, will retry: {}", c.cluster(), e.getMessage());
                 return;

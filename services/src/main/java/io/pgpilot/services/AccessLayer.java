@@ -131,7 +131,12 @@ public final class AccessLayer implements AutoCloseable {
         Set<String> gone = new TreeSet<>(ports.snapshot().keySet());
         desired.forEach(c -> gone.remove(c.cluster()));
         String config = renderer.render(desired);
-        if (haproxy.apply(config)) {
+        List<String> switches = rwSwitches(desired);
+        if (!switches.isEmpty() && renderer.render(withAppliedReadiness(desired)).equals(haproxy.loadedConfig())) {
+            // only the readiness of rw servers changed: switch them at once through the runtime API
+            haproxy.applyAtRuntime(config, switches);
+            log.info("HAProxy switched rw without a reload ({}): {}", switches, describe(desired));
+        } else if (haproxy.apply(config)) {
             log.info("HAProxy now serves {} cluster(s): {}", desired.size(), describe(desired));
         }
         applied = List.copyOf(desired);
@@ -146,10 +151,45 @@ public final class AccessLayer implements AutoCloseable {
         publish();
     }
 
+    /** Runtime API commands for the rw servers whose readiness differs from what is applied (same servers). */
+    private List<String> rwSwitches(List<ClusterEndpoints> desired) {
+        List<String> commands = new ArrayList<>();
+        for (ClusterEndpoints d : desired) {
+            ClusterRoutes before = appliedRoutes(d.cluster());
+            if (before == null || !before.rw().equals(d.routes().rw()) || before.rwReady() == d.routes().rwReady()) {
+                continue;
+            }
+            for (Server server : d.routes().rw()) {
+                String target = d.cluster() + "-rw/" + server.name();
+                if (d.routes().rwReady()) {
+                    commands.add("set server " + target + " state ready");
+                } else {
+                    commands.add("set server " + target + " state maint");
+                    commands.add("shutdown sessions server " + target);
+                }
+            }
+        }
+        return commands;
+    }
+
+    private List<ClusterEndpoints> withAppliedReadiness(List<ClusterEndpoints> desired) {
+        List<ClusterEndpoints> out = new ArrayList<>();
+        for (ClusterEndpoints d : desired) {
+            ClusterRoutes before = appliedRoutes(d.cluster());
+            out.add(before == null || !before.rw().equals(d.routes().rw()) ? d
+                    : new ClusterEndpoints(d.routes().withRwReady(before.rwReady()), d.ports()));
+        }
+        return out;
+    }
+
+    private ClusterRoutes appliedRoutes(String cluster) {
+        return applied.stream().filter(c -> c.cluster().equals(cluster)).map(ClusterEndpoints::routes).findFirst().orElse(null);
+    }
+
     private void closeStaleSessions() {
         Set<String> keep = new HashSet<>();
         for (ClusterEndpoints c : applied) {
-            keepAll(keep, c.cluster() + "-rw", c.routes().rw());
+            keepAll(keep, c.cluster() + "-rw", c.routes().rwServing());
             keepAll(keep, c.cluster() + "-ro", c.routes().ro());
             keepAll(keep, c.cluster() + "-r", c.routes().r());
         }
@@ -164,7 +204,7 @@ public final class AccessLayer implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         for (ClusterEndpoints c : clusters) {
             out.append(out.isEmpty() ? "" : "; ").append(c.cluster()).append(" epoch ").append(c.routes().epoch())
-                    .append(" rw:").append(c.ports().rw()).append("->").append(names(c.routes().rw()))
+                    .append(" rw:").append(c.ports().rw()).append("->").append(names(c.routes().rwServing()))
                     .append(" ro:").append(c.ports().ro()).append("->").append(names(c.routes().ro()))
                     .append(" r:").append(c.ports().r()).append("->").append(names(c.routes().r()));
         }
@@ -188,7 +228,7 @@ public final class AccessLayer implements AutoCloseable {
         }
         for (ClusterEndpoints c : applied) {
             EndpointsRecord last = published.get(c.cluster());
-            List<String> rw = names(c.routes().rw());
+            List<String> rw = names(c.routes().rwServing());
             if (last != null && last.rwPort() == c.ports().rw() && last.roPort() == c.ports().ro()
                     && last.rPort() == c.ports().r() && last.topologyEpoch() == c.routes().epoch()
                     && rw.equals(publishedRw.get(c.cluster()))) {

@@ -25,9 +25,10 @@ import java.util.regex.Pattern;
  * tombstoned; records about a deleted cluster are then ignored until a new spec arrives.
  * <p>
  * rw routes to the topology primary only while its instance record confirms that it accepts
- * writes ({@link InstanceRecord#acceptsWrites()}): the topology names a promotion candidate before
- * the provisioner has promoted it, and an old primary is demoted after the topology moved on, so
- * neither the topology alone nor the record alone may open rw.
+ * writes ({@link InstanceRecord#acceptsWrites()}, {@link ClusterRoutes#rwReady()}): the topology
+ * names a promotion candidate before the provisioner has promoted it, and an old primary is demoted
+ * after the topology moved on, so neither the topology alone nor the record alone may open rw.
+ * r includes the topology primary either way (reads are fine on a server in recovery).
  */
 public final class EndpointState {
 
@@ -166,15 +167,13 @@ public final class EndpointState {
         Set<String> fenced = new HashSet<>(topology.fenced());
         List<Server> rw = new ArrayList<>();
         String primary = topology.primary();
+        boolean rwReady = false;
         if (primary != null && !fenced.contains(primary)) {
+            server(cluster, primary, members).ifPresent(rw::add);
             InstanceRecord confirmation = members.get(primary);
-            if (confirmation != null && confirmation.acceptsWrites()) {
-                server(cluster, primary, members).ifPresent(rw::add);
-            } else {
-                // a promotion candidate before its promotion finished, or a primary that stopped:
-                // a client is better served by a refused connection than by a read-only server
-                log.debug("cluster {}: topology primary {} has not confirmed that it accepts writes, rw has no server", cluster, primary);
-            }
+            // not confirmed: a promotion candidate before its promotion finished, or a primary that
+            // stopped; a client is better served by a refused connection than by a read-only server
+            rwReady = confirmation != null && confirmation.acceptsWrites();
         }
         List<Server> ro = new ArrayList<>();
         for (String replica : new TreeSet<>(topology.replicas())) {
@@ -185,7 +184,7 @@ public final class EndpointState {
         List<Server> r = new ArrayList<>(rw);
         r.addAll(ro);
         r.sort(java.util.Comparator.comparing(Server::name));
-        return new ClusterRoutes(cluster, topology.epoch(), rw, ro, r);
+        return new ClusterRoutes(cluster, topology.epoch(), rw, ro, r, rwReady);
     }
 
     private static java.util.Optional<Server> server(String cluster, String instance, Map<String, InstanceRecord> members) {

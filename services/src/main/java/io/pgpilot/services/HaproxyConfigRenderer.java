@@ -10,7 +10,9 @@ import java.util.List;
  * Renders the one HAProxy configuration serving every cluster. Pure and deterministic: the same
  * endpoints always give the same text (clusters sorted by name, servers in the given order), so an
  * unchanged state never causes a reload. Each endpoint is a {@code listen <cluster>-rw|ro|r}
- * section on 127.0.0.1; a section without servers accepts and immediately closes connections.
+ * section on 127.0.0.1; a section without servers accepts and immediately closes connections. An rw
+ * server that has not confirmed it accepts writes is rendered {@code disabled} (maintenance: no
+ * connection reaches it); the access layer enables it through the runtime API when it confirms.
  */
 public final class HaproxyConfigRenderer {
 
@@ -39,14 +41,15 @@ public final class HaproxyConfigRenderer {
         out.append("    timeout check 2s\n");
         clusters.stream().sorted(Comparator.comparing(ClusterEndpoints::cluster)).forEach(c -> {
             String cluster = requireName(c.cluster());
-            listen(out, cluster + "-rw", c.ports().rw(), null, c.routes().rw(), cluster);
-            listen(out, cluster + "-ro", c.ports().ro(), "leastconn", c.routes().ro(), cluster);
-            listen(out, cluster + "-r", c.ports().r(), "leastconn", c.routes().r(), cluster);
+            listen(out, cluster + "-rw", c.ports().rw(), null, c.routes().rw(), cluster, !c.routes().rwReady());
+            listen(out, cluster + "-ro", c.ports().ro(), "leastconn", c.routes().ro(), cluster, false);
+            listen(out, cluster + "-r", c.ports().r(), "leastconn", c.routes().r(), cluster, false);
         });
         return out.toString();
     }
 
-    private static void listen(StringBuilder out, String name, int port, String balance, List<Server> servers, String cluster) {
+    private static void listen(StringBuilder out, String name, int port, String balance, List<Server> servers, String cluster,
+                               boolean disabled) {
         requirePort(port);
         out.append("\n");
         out.append("listen ").append(name).append("\n");
@@ -69,7 +72,7 @@ public final class HaproxyConfigRenderer {
             }
             requirePort(server.port());
             out.append("    server ").append(server.name()).append(' ').append(server.host()).append(':').append(server.port())
-                    .append(' ').append(SERVER_OPTIONS).append("\n");
+                    .append(' ').append(SERVER_OPTIONS).append(disabled ? " disabled" : "").append("\n");
         }
     }
 

@@ -142,6 +142,39 @@ public final class HaproxyProcess implements AutoCloseable {
         return true;
     }
 
+    /** The configuration text HAProxy serves (null: unknown, e.g. adopted). */
+    public String loadedConfig() {
+        return running() ? loadedConfig : null;
+    }
+
+    /**
+     * Brings the running worker to {@code config} through the runtime API ({@code commands}, e.g.
+     * {@code set server <proxy>/<server> state ready}), without a reload: the caller guarantees that
+     * the commands turn the loaded configuration into exactly {@code config}, which is then installed
+     * for the next start or reload. A failure falls back to a reload.
+     */
+    public void applyAtRuntime(String config, List<String> commands) {
+        Optional<Long> worker = currentWorker();
+        try {
+            if (worker.isEmpty()) {
+                throw new IllegalStateException("no HAProxy worker");
+            }
+            for (String command : commands) {
+                String answer = cli("@!" + worker.get() + " " + command).strip();
+                if (!answer.isEmpty()) {
+                    throw new IllegalStateException("'" + command + "' answered: " + answer);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("runtime switch failed ({}), reloading instead", e.getMessage());
+            loadedConfig = null;
+            apply(config);
+            return;
+        }
+        install(config);
+        loadedConfig = config;
+    }
+
     /** Restarts HAProxy with the installed configuration if it died. Returns true if it had to. */
     public boolean ensureRunning() {
         if (running() || loadedConfig == null) {

@@ -164,6 +164,20 @@ class AccessLayerIT {
             held.close();
             // pg-2 is named primary but has not confirmed its promotion: rw refuses, never routes to it
             assertThatThrownBy(() -> reached(endpoints.rw())).isInstanceOf(SQLException.class);
+            assertThat(Files.readString(haproxy.configFile())).contains("server pg-2 127.0.0.1:" + b.port()).contains(" disabled\n");
+            // its confirmation opens rw through the runtime API at once, without a reload
+            long reloadsBeforeConfirmation = haproxy.processes().reloads();
+            layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
+            assertThat(reachedOver(endpoints.rw(), 5)).containsExactly(b.port());
+            assertThat(haproxy.processes().reloads()).isEqualTo(reloadsBeforeConfirmation);
+            assertThat(Files.readString(haproxy.configFile())).doesNotContain(" disabled\n");
+            // and losing it closes rw (and its sessions) the same way
+            Connection heldOnConfirmed = connect(endpoints.rw());
+            layer.onInstance("pg/pg-2", instance(2, b, "replica")).join();
+            await().atMost(Duration.ofSeconds(2)).until(() -> queryFails(heldOnConfirmed));
+            heldOnConfirmed.close();
+            assertThatThrownBy(() -> reached(endpoints.rw())).isInstanceOf(SQLException.class);
+            assertThat(haproxy.processes().reloads()).isEqualTo(reloadsBeforeConfirmation);
             layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
             assertThat(reachedOver(endpoints.rw(), 5)).containsExactly(b.port());
             assertThat(reachedOver(endpoints.ro(), 6)).containsExactlyInAnyOrder(a.port(), c.port());

@@ -563,13 +563,30 @@ public final class LocalPostgres {
         }
         log.error("cluster={} instance={} did not shut down within {}: killing postmaster {} and its children",
                 layout.cluster(), layout.instance(), timeout, pid);
+        kill(layout, pid);
+        return false;
+    }
+
+    /**
+     * SIGKILL of the postmaster and its children (also when frozen by SIGSTOP), then the crash
+     * leftovers are cleared. For an old primary that a failover replaced: nothing it could still
+     * write would be kept, so there is no clean shutdown to wait for.
+     */
+    public void kill(InstanceLayout layout) {
+        if (isRunning(layout)) {
+            long pid = postmasterPid(layout);
+            log.warn("cluster={} instance={} killing postmaster {} and its children", layout.cluster(), layout.instance(), pid);
+            kill(layout, pid);
+        }
+    }
+
+    private void kill(InstanceLayout layout, long pid) {
         ProcessHandle.of(pid).ifPresent(postmaster -> {
             postmaster.descendants().forEach(ProcessHandle::destroyForcibly);
             postmaster.destroyForcibly();
         });
         awaitExit(layout, pid);
         clearCrashLeftovers(layout);
-        return false;
     }
 
     /** pg_ctl returns once the pid file is gone; the postmaster process itself ends a moment later. */

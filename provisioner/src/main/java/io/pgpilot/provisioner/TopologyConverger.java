@@ -153,8 +153,17 @@ final class TopologyConverger {
         log.warn("cluster={} instance={} runs as primary but topology epoch {} names {}: demoting (fast shutdown)",
                 layout.cluster(), layout.instance(), topology.epoch(), topology.primary());
         // a frozen or hung primary cannot obey a fast shutdown: it is killed so that the promotion
-        // goes ahead (it can never serve again on this timeline either way)
-        boolean clean = postgres.stopOrKill(layout, settings.demoteTimeout());
+        // goes ahead (it can never serve again on this timeline either way). After a failover
+        // decision it is killed at once: the new primary was chosen already and nothing the old one
+        // still writes is kept, so a clean shutdown only delays the promotion (by up to the timeout)
+        boolean failover = topology.reason() != null && topology.reason().startsWith("failover");
+        boolean clean;
+        if (failover) {
+            postgres.kill(layout);
+            clean = false;
+        } else {
+            clean = postgres.stopOrKill(layout, settings.demoteTimeout());
+        }
         // from here on it can only come back as a standby (safety rule 4)
         postgres.writeStandbySignal(layout);
         long lsn = postgres.latestCheckpointLsn(layout);
@@ -166,7 +175,7 @@ final class TopologyConverger {
         }
         long ms = (System.nanoTime() - t) / 1_000_000;
         log.info("cluster={} instance={} demoted in {} ms ({}), final checkpoint {}", layout.cluster(), layout.instance(), ms,
-                clean ? "clean shutdown" : "killed: it did not shut down in time", Lsn.format(lsn));
+                clean ? "clean shutdown" : failover ? "killed: replaced by a failover" : "killed: it did not shut down in time", Lsn.format(lsn));
         publisher.event(PlatformEvent.of(SOURCE, "instance.demoted", layout.cluster(), layout.instance(),
                 Map.of("epoch", topology.epoch(), "finalLsn", Lsn.format(lsn), "durationMs", ms, "clean", clean)));
         record(layout, port(layout), Phase.STOPPED, "demoted by topology epoch " + topology.epoch());

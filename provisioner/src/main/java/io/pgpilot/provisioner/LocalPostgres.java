@@ -849,13 +849,43 @@ public final class LocalPostgres {
     public record Role(boolean inRecovery, int timeline) {
     }
 
+    private static final String ROLE_SQL = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
+            + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
+            + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
+
     public Role role(int port, Credentials superuser) throws SQLException {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
-                     + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
-                     + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END")) {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+            return role(st);
+        }
+    }
+
+    private static Role role(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery(ROLE_SQL)) {
             rs.next();
             return new Role(rs.getBoolean(1), rs.getInt(2));
+        }
+    }
+
+    /**
+     * Promotes a running standby over one SQL connection ({@code pg_promote(false)}) and polls
+     * {@code pg_is_in_recovery()} every 10 ms on it: returns the role once it accepts writes (the
+     * instance's own answer, unlike {@code pg_ctl promote -w}, which reads the control file and
+     * polls every 100 ms). Throws SQLException when it cannot be asked (the caller falls back to pg_ctl).
+     */
+    public Role promoteOverSql(int port, Credentials superuser, Duration timeout) throws SQLException {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_promote(false)");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Role role = role(st);
+                if (!role.inRecovery()) {
+                    return role;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ProvisioningException(Reason.PROMOTE, "promotion requested but still in recovery after " + timeout);
+                }
+                sleep(10); // poll interval while the startup process finishes recovery
+            }
         }
     }
 

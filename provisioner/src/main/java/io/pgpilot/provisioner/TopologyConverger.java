@@ -197,14 +197,21 @@ final class TopologyConverger {
             catchUpMs = awaitWal(layout, port, superuser, demotion);
         }
         long p = System.nanoTime();
-        postgres.promote(layout);
-        long promoteMs = (System.nanoTime() - p) / 1_000_000;
         // the "primary" record below opens rw to this instance: publish it only once the instance
         // itself says it left recovery (pg_ctl sees the control file before backends may write)
-        int timeline = awaitOutOfRecovery(layout, port, superuser);
+        int timeline;
+        try {
+            timeline = postgres.promoteOverSql(port, superuser, settings.promoteCatchUpTimeout()).timeline();
+        } catch (SQLException e) {
+            log.warn("cluster={} instance={} cannot be promoted over SQL (SQLState {}): pg_ctl promote", cluster, layout.instance(),
+                    e.getSQLState());
+            postgres.promote(layout);
+            timeline = awaitOutOfRecovery(layout, port, superuser);
+        }
+        long promoteMs = (System.nanoTime() - p) / 1_000_000;
         demotions.remove(cluster);
         long ms = (System.nanoTime() - t) / 1_000_000;
-        log.info("cluster={} instance={} promoted for epoch {} in {} ms (pg_ctl promote {} ms, WAL catch-up {} ms), timeline {}",
+        log.info("cluster={} instance={} promoted for epoch {} in {} ms (promotion {} ms, WAL catch-up {} ms), timeline {}",
                 cluster, layout.instance(), topology.epoch(), ms, promoteMs, catchUpMs, timeline);
         publisher.event(PlatformEvent.of(SOURCE, "instance.promoted", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
                 "timeline", timeline, "durationMs", ms, "promoteMs", promoteMs, "catchUpMs", catchUpMs)));

@@ -131,11 +131,13 @@ public final class AccessLayer implements AutoCloseable {
         Set<String> gone = new TreeSet<>(ports.snapshot().keySet());
         desired.forEach(c -> gone.remove(c.cluster()));
         String config = renderer.render(desired);
-        List<String> switches = rwSwitches(desired);
-        if (!switches.isEmpty() && renderer.render(withAppliedReadiness(desired)).equals(haproxy.loadedConfig())) {
-            // only the readiness of rw servers changed: switch them at once through the runtime API
+        String loaded = haproxy.loadedConfig();
+        if (loaded != null && !config.equals(loaded) && loaded.equals(renderer.render(applied))
+                && renderer.shape(desired).equals(renderer.shape(applied))) {
+            // the same members, only routed differently: switch server states at once, no reload
+            List<String> switches = switches(desired);
             haproxy.applyAtRuntime(config, switches);
-            log.info("HAProxy switched rw without a reload ({}): {}", switches, describe(desired));
+            log.info("HAProxy switched without a reload {}: {}", switches, describe(desired));
         } else if (haproxy.apply(config)) {
             log.info("HAProxy now serves {} cluster(s): {}", desired.size(), describe(desired));
         }
@@ -151,45 +153,38 @@ public final class AccessLayer implements AutoCloseable {
         publish();
     }
 
-    /** Runtime API commands for the rw servers whose readiness differs from what is applied (same servers). */
-    private List<String> rwSwitches(List<ClusterEndpoints> desired) {
+    /** Runtime API commands that turn the applied server states into the desired ones (same members). */
+    private List<String> switches(List<ClusterEndpoints> desired) {
         List<String> commands = new ArrayList<>();
         for (ClusterEndpoints d : desired) {
-            ClusterRoutes before = appliedRoutes(d.cluster());
-            if (before == null || !before.rw().equals(d.routes().rw()) || before.rwReady() == d.routes().rwReady()) {
-                continue;
-            }
-            for (Server server : d.routes().rw()) {
-                String target = d.cluster() + "-rw/" + server.name();
-                if (d.routes().rwReady()) {
-                    commands.add("set server " + target + " state ready");
-                } else {
-                    commands.add("set server " + target + " state maint");
-                    commands.add("shutdown sessions server " + target);
-                }
-            }
+            ClusterRoutes before = applied.stream().filter(c -> c.cluster().equals(d.cluster())).map(ClusterEndpoints::routes)
+                    .findFirst().orElseThrow();
+            switchSection(commands, d.cluster() + "-rw", d.routes().members(), before.rw(), d.routes().rw());
+            switchSection(commands, d.cluster() + "-ro", d.routes().members(), before.ro(), d.routes().ro());
+            switchSection(commands, d.cluster() + "-r", d.routes().members(), before.r(), d.routes().r());
         }
         return commands;
     }
 
-    private List<ClusterEndpoints> withAppliedReadiness(List<ClusterEndpoints> desired) {
-        List<ClusterEndpoints> out = new ArrayList<>();
-        for (ClusterEndpoints d : desired) {
-            ClusterRoutes before = appliedRoutes(d.cluster());
-            out.add(before == null || !before.rw().equals(d.routes().rw()) ? d
-                    : new ClusterEndpoints(d.routes().withRwReady(before.rwReady()), d.ports()));
+    private static void switchSection(List<String> commands, String proxy, List<Server> members, List<Server> before, List<Server> after) {
+        // first take servers out (and close their sessions), then put the new ones in
+        for (Server s : members) {
+            if (before.contains(s) && !after.contains(s)) {
+                commands.add("set server " + proxy + "/" + s.name() + " state maint");
+                commands.add("shutdown sessions server " + proxy + "/" + s.name());
+            }
         }
-        return out;
-    }
-
-    private ClusterRoutes appliedRoutes(String cluster) {
-        return applied.stream().filter(c -> c.cluster().equals(cluster)).map(ClusterEndpoints::routes).findFirst().orElse(null);
+        for (Server s : members) {
+            if (!before.contains(s) && after.contains(s)) {
+                commands.add("set server " + proxy + "/" + s.name() + " state ready");
+            }
+        }
     }
 
     private void closeStaleSessions() {
         Set<String> keep = new HashSet<>();
         for (ClusterEndpoints c : applied) {
-            keepAll(keep, c.cluster() + "-rw", c.routes().rwServing());
+            keepAll(keep, c.cluster() + "-rw", c.routes().rw());
             keepAll(keep, c.cluster() + "-ro", c.routes().ro());
             keepAll(keep, c.cluster() + "-r", c.routes().r());
         }
@@ -204,7 +199,7 @@ public final class AccessLayer implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         for (ClusterEndpoints c : clusters) {
             out.append(out.isEmpty() ? "" : "; ").append(c.cluster()).append(" epoch ").append(c.routes().epoch())
-                    .append(" rw:").append(c.ports().rw()).append("->").append(names(c.routes().rwServing()))
+                    .append(" rw:").append(c.ports().rw()).append("->").append(names(c.routes().rw()))
                     .append(" ro:").append(c.ports().ro()).append("->").append(names(c.routes().ro()))
                     .append(" r:").append(c.ports().r()).append("->").append(names(c.routes().r()));
         }
@@ -228,7 +223,7 @@ public final class AccessLayer implements AutoCloseable {
         }
         for (ClusterEndpoints c : applied) {
             EndpointsRecord last = published.get(c.cluster());
-            List<String> rw = names(c.routes().rwServing());
+            List<String> rw = names(c.routes().rw());
             if (last != null && last.rwPort() == c.ports().rw() && last.roPort() == c.ports().ro()
                     && last.rPort() == c.ports().r() && last.topologyEpoch() == c.routes().epoch()
                     && rw.equals(publishedRw.get(c.cluster()))) {

@@ -171,7 +171,15 @@ public final class HaproxyProcess implements AutoCloseable {
             apply(config);
             return;
         }
-        install(config);
+        // the text differs from the validated, loaded one only in the servers just switched: written
+        // for the next start or reload without another 'haproxy -c' (a fork, off the critical path)
+        try {
+            Path candidate = dir.resolve("haproxy.cfg.new");
+            Files.writeString(candidate, config);
+            Files.move(candidate, configFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         loadedConfig = config;
     }
 

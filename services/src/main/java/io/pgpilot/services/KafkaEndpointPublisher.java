@@ -27,7 +27,7 @@ public final class KafkaEndpointPublisher implements EndpointPublisher {
         data.put("roPort", record.roPort());
         data.put("rPort", record.rPort());
         data.put("topologyEpoch", record.topologyEpoch());
-        data.put("rw", names(routes.rwServing()));
+        data.put("rw", names(routes.rw()));
         data.put("ro", names(routes.ro()));
         data.put("r", names(routes.r()));
         bus.publish(Topics.EVENTS, record.cluster(), PlatformEvent.of("services", "endpoints.updated", record.cluster(), null, data));

@@ -85,6 +85,13 @@ class AccessLayerIT {
         return new Topology("pg", epoch, primary, replicas, List.of(), 1, Instant.now(), "test");
     }
 
+    /** One {@code listen} section of a rendered configuration. */
+    static String section(String config, String proxy) {
+        int start = config.indexOf("listen " + proxy + "\n");
+        int end = config.indexOf("\n\n", start);
+        return config.substring(start, end < 0 ? config.length() : end + 1);
+    }
+
     static Connection connect(int port) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", "postgres");
@@ -157,6 +164,7 @@ class AccessLayerIT {
             assertThat(serverPort(held)).isEqualTo(a.port());
             int replicaServer = serverPort(heldReplica);
             long start = System.nanoTime();
+            long reloadsBeforeSwitchover = haproxy.processes().reloads();
             layer.onTopology("pg", topology(2, "pg-2", List.of("pg-1", "pg-3"))).join();
             await().atMost(Duration.ofSeconds(2)).until(() -> queryFails(held));
             long closedAfterMs = (System.nanoTime() - start) / 1_000_000;
@@ -164,13 +172,16 @@ class AccessLayerIT {
             held.close();
             // pg-2 is named primary but has not confirmed its promotion: rw refuses, never routes to it
             assertThatThrownBy(() -> reached(endpoints.rw())).isInstanceOf(SQLException.class);
-            assertThat(Files.readString(haproxy.configFile())).contains("server pg-2 127.0.0.1:" + b.port()).contains(" disabled\n");
+            assertThat(section(Files.readString(haproxy.configFile()), "pg-rw")).contains("server pg-2 127.0.0.1:" + b.port())
+                    .doesNotContain("shutdown-sessions\n");
             // its confirmation opens rw through the runtime API at once, without a reload
             long reloadsBeforeConfirmation = haproxy.processes().reloads();
             layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
             assertThat(reachedOver(endpoints.rw(), 5)).containsExactly(b.port());
-            assertThat(haproxy.processes().reloads()).isEqualTo(reloadsBeforeConfirmation);
-            assertThat(Files.readString(haproxy.configFile())).doesNotContain(" disabled\n");
+            assertThat(haproxy.processes().reloads()).as("a failover among members never reloads")
+                    .isEqualTo(reloadsBeforeConfirmation).isEqualTo(reloadsBeforeSwitchover);
+            assertThat(section(Files.readString(haproxy.configFile()), "pg-rw")).contains("server pg-2 127.0.0.1:" + b.port()
+                    + " check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions\n");
             // and losing it closes rw (and its sessions) the same way
             Connection heldOnConfirmed = connect(endpoints.rw());
             layer.onInstance("pg/pg-2", instance(2, b, "replica")).join();

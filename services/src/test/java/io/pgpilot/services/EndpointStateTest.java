@@ -122,19 +122,20 @@ class EndpointStateTest {
 
         // failover decided: pg-2 is named primary but is still in recovery (its record says replica)
         assertThat(state.applyTopology("pg", topology(2, "pg-2", List.of("pg-3"), List.of()))).isTrue();
-        assertThat(state.routes().get("pg").rwServing()).as("never a candidate before its promotion finished").isEmpty();
-        assertThat(names(state.routes().get("pg").rw())).as("configured, in maintenance").containsExactly("pg-2");
+        assertThat(state.routes().get("pg").rw()).as("never a candidate before its promotion finished").isEmpty();
+        assertThat(names(state.routes().get("pg").r())).as("reads may go to it").containsExactly("pg-2", "pg-3");
+        assertThat(names(state.routes().get("pg").members())).as("listed (in maintenance) everywhere").containsExactly("pg-1", "pg-2", "pg-3");
         // the old primary's record still says primary: that never routes it once the topology moved on
         assertThat(names(state.routes().get("pg").ro())).containsExactly("pg-3");
 
         // the provisioner confirms the promotion
         assertThat(state.applyInstance("pg/pg-2", record("pg", 2, 6002, InstanceRecord.Phase.RUNNING, "primary"))).isTrue();
-        assertThat(names(state.routes().get("pg").rwServing())).containsExactly("pg-2");
+        assertThat(names(state.routes().get("pg").rw())).containsExactly("pg-2");
 
         // the primary stops (crash seen, demotion, failure): rw closes before any new topology
         assertThat(state.applyInstance("pg/pg-2", record("pg", 2, 6002, InstanceRecord.Phase.STOPPED, "not running"))).isTrue();
-        assertThat(state.routes().get("pg").rwServing()).isEmpty();
+        assertThat(state.routes().get("pg").rw()).isEmpty();
         assertThat(state.applyInstance("pg/pg-2", record("pg", 2, 6002, InstanceRecord.Phase.FAILED, "primary"))).isFalse();
-        assertThat(state.routes().get("pg").rwServing()).isEmpty();
+        assertThat(state.routes().get("pg").rw()).isEmpty();
     }
 }

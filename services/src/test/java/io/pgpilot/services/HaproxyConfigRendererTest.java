@@ -56,11 +56,14 @@ class HaproxyConfigRendererTest {
                     bind 127.0.0.1:5432
                     retries 0
                     server pg-1 127.0.0.1:6001 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
+                    server pg-2 127.0.0.1:6002 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions disabled
+                    server pg-3 127.0.0.1:6003 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions disabled
 
                 listen pg-ro
                     bind 127.0.0.1:5433
                     balance leastconn
                     option redispatch 1
+                    server pg-1 127.0.0.1:6001 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions disabled
                     server pg-2 127.0.0.1:6002 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
                     server pg-3 127.0.0.1:6003 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
 
@@ -72,6 +75,21 @@ class HaproxyConfigRendererTest {
                     server pg-2 127.0.0.1:6002 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
                     server pg-3 127.0.0.1:6003 check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
                 """);
+    }
+
+    @Test
+    void sameMembersRoutedDifferentlyHaveTheSameShape() {
+        Server one = new Server("pg-1", "127.0.0.1", 6001);
+        Server two = new Server("pg-2", "127.0.0.1", 6002);
+        ClusterRoutes before = new ClusterRoutes("pg", 1, List.of(one), List.of(two), List.of(one, two));
+        ClusterRoutes promoting = new ClusterRoutes("pg", 2, List.of(), List.of(), List.of(two), List.of(one, two));
+        var a = List.of(new ClusterEndpoints(before, EndpointPorts.from(5432)));
+        var b = List.of(new ClusterEndpoints(promoting, EndpointPorts.from(5432)));
+        assertThat(renderer.render(a)).isNotEqualTo(renderer.render(b));
+        assertThat(renderer.shape(a)).isEqualTo(renderer.shape(b)).doesNotContain("disabled");
+        var moved = List.of(new ClusterEndpoints(new ClusterRoutes("pg", 3, List.of(), List.of(), List.of(),
+                List.of(one, new Server("pg-2", "127.0.0.1", 6012))), EndpointPorts.from(5432)));
+        assertThat(renderer.shape(moved)).isNotEqualTo(renderer.shape(a));
     }
 
     @Test

@@ -204,7 +204,7 @@ public final class FailoverBenchmark {
         StringBuilder out = new StringBuilder();
         out.append("# pgpilot failover benchmark\n\n");
         out.append("- run: ").append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores, 3 instances (PostgreSQL 15, synchronous ANY 1), ").append(threads)
+                .append(" cores (1-minute load average at the end: ").append(BackupBenchmark.loadAverage()).append("), 3 instances (PostgreSQL 15, synchronous ANY 1), ").append(threads)
                 .append(" writer threads inserting one row per transaction through the rw endpoint (HAProxy); writers behave like"
                         + " applications: connect timeout 2 s, statement and socket timeout 5 s, reconnect after 50 ms\n");
         out.append("- client-seen outage = over all writers, last acknowledged commit before the first error -> first acknowledged"

@@ -113,7 +113,7 @@ public final class RwOverheadBenchmark {
     static String report(List<Round> rounds, int seconds) {
         StringBuilder out = new StringBuilder("# pgpilot rw endpoint overhead\n\n");
         out.append("- run: ").append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores, whole platform running, one PostgreSQL 15 instance (pgbench scale 10), pgbench -S -c 8 -j 2 -T ")
+                .append(" cores (1-minute load average at the end: ").append(BackupBenchmark.loadAverage()).append("), whole platform running, one PostgreSQL 15 instance (pgbench scale 10), pgbench -S -c 8 -j 2 -T ")
                 .append(seconds).append(" alternately directly to the primary and through the rw endpoint (HAProxy)\n\n");
         out.append("| round | direct tps | through rw tps | rw / direct |\n|---|---|---|---|\n");
         for (int i = 0; i < rounds.size(); i++) {

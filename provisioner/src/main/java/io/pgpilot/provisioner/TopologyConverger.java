@@ -206,7 +206,18 @@ final class TopologyConverger {
             log.warn("cluster={} instance={} cannot be promoted over SQL (SQLState {}): pg_ctl promote", cluster, layout.instance(),
                     e.getSQLState());
             postgres.promote(layout);
-            timeline = awaitOutOfRecovery(layout, port, superuser);
+            LocalPostgres.Role role;
+            try {
+                role = postgres.role(port, superuser);
+            } catch (SQLException again) {
+                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
+                        + again.getSQLState() + ")", again);
+            }
+            if (role.inRecovery()) {
+                // no "primary" record (it would open rw) until the instance itself says it left recovery
+                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " is still in recovery");
+            }
+            timeline = role.timeline();
         }
         long promoteMs = (System.nanoTime() - p) / 1_000_000;
         demotions.remove(cluster);
@@ -216,33 +227,6 @@ final class TopologyConverger {
         publisher.event(PlatformEvent.of(SOURCE, "instance.promoted", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
                 "timeline", timeline, "durationMs", ms, "promoteMs", promoteMs, "catchUpMs", catchUpMs)));
         record(layout, port, Phase.RUNNING, "primary");
-    }
-
-    /** Polls {@code pg_is_in_recovery()} until false; returns the new timeline. */
-    private int awaitOutOfRecovery(InstanceLayout layout, int port, Credentials superuser) {
-        long deadline = System.nanoTime() + settings.promoteCatchUpTimeout().toNanos();
-        while (true) {
-            try {
-                LocalPostgres.Role role = postgres.role(port, superuser);
-                if (!role.inRecovery()) {
-                    return role.timeline();
-                }
-            } catch (SQLException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
-                            + e.getSQLState() + ")", e);
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " is still in recovery");
-            }
-            try {
-                Thread.sleep(10); // poll interval while the startup process finishes
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProvisioningException(Reason.PROMOTE, "interrupted while waiting for the end of recovery", e);
-            }
-        }
     }
 
     /**

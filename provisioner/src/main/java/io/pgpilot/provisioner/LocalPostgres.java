@@ -563,13 +563,30 @@ public final class LocalPostgres {
         }
         log.error("cluster={} instance={} did not shut down within {}: killing postmaster {} and its children",
                 layout.cluster(), layout.instance(), timeout, pid);
+        kill(layout, pid);
+        return false;
+    }
+
+    /**
+     * SIGKILL of the postmaster and its children (also when frozen by SIGSTOP), then the crash
+     * leftovers are cleared. For an old primary that a failover replaced: nothing it could still
+     * write would be kept, so there is no clean shutdown to wait for.
+     */
+    public void kill(InstanceLayout layout) {
+        if (isRunning(layout)) {
+            long pid = postmasterPid(layout);
+            log.warn("cluster={} instance={} killing postmaster {} and its children", layout.cluster(), layout.instance(), pid);
+            kill(layout, pid);
+        }
+    }
+
+    private void kill(InstanceLayout layout, long pid) {
         ProcessHandle.of(pid).ifPresent(postmaster -> {
             postmaster.descendants().forEach(ProcessHandle::destroyForcibly);
             postmaster.destroyForcibly();
         });
         awaitExit(layout, pid);
         clearCrashLeftovers(layout);
-        return false;
     }
 
     /** pg_ctl returns once the pid file is gone; the postmaster process itself ends a moment later. */
@@ -832,13 +849,43 @@ public final class LocalPostgres {
     public record Role(boolean inRecovery, int timeline) {
     }
 
+    private static final String ROLE_SQL = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
+            + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
+            + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
+
     public Role role(int port, Credentials superuser) throws SQLException {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
-                     + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
-                     + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END")) {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+            return role(st);
+        }
+    }
+
+    private static Role role(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery(ROLE_SQL)) {
             rs.next();
             return new Role(rs.getBoolean(1), rs.getInt(2));
+        }
+    }
+
+    /**
+     * Promotes a running standby over one SQL connection ({@code pg_promote(false)}) and polls
+     * {@code pg_is_in_recovery()} every 10 ms on it: returns the role once it accepts writes (the
+     * instance's own answer, unlike {@code pg_ctl promote -w}, which reads the control file and
+     * polls every 100 ms). Throws SQLException when it cannot be asked (the caller falls back to pg_ctl).
+     */
+    public Role promoteOverSql(int port, Credentials superuser, Duration timeout) throws SQLException {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_promote(false)");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Role role = role(st);
+                if (!role.inRecovery()) {
+                    return role;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ProvisioningException(Reason.PROMOTE, "promotion requested but still in recovery after " + timeout);
+                }
+                sleep(10); // poll interval while the startup process finishes recovery
+            }
         }
     }
 

@@ -21,19 +21,6 @@ public final class ManifestValidator {
 
     public static final int MAX_INSTANCES = 9;
 
-    /** Parameters pgpilot owns (as CloudNativePG does): setting them would break HA or archiving. */
-    public static final Set<String> FIXED_PARAMETERS = Set.of(
-            "archive_command", "archive_mode", "archive_library", "restore_command", "config_file",
-            "data_directory", "hba_file", "ident_file", "listen_addresses", "port", "primary_conninfo",
-            "primary_slot_name", "promote_trigger_file", "recovery_target", "recovery_target_lsn",
-            "recovery_target_name", "recovery_target_time", "recovery_target_timeline",
-            "recovery_target_xid", "recovery_target_inclusive", "recovery_target_action",
-            "synchronous_standby_names", "unix_socket_directories", "unix_socket_group",
-            "unix_socket_permissions", "wal_level", "hot_standby", "wal_log_hints", "full_page_writes",
-            "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "log_directory", "logging_collector",
-            "cluster_name", "shared_preload_libraries", "dynamic_library_path", "local_preload_libraries",
-            "session_preload_libraries", "jit_provider", "external_pid_file");
-
     private static final Pattern QUANTITY = Pattern.compile("[1-9][0-9]{0,8}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?");
     private static final Pattern RETENTION = Pattern.compile("[1-9][0-9]{0,3}[dwm]");
     private static final Pattern S3_PATH = Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[-a-zA-Z0-9_./]*)?");
@@ -118,14 +105,20 @@ public final class ManifestValidator {
         if (spec.postgresql() == null || spec.postgresql().parameters() == null) {
             return result;
         }
-        spec.postgresql().parameters().forEach((key, value) -> {
+        var given = spec.postgresql().parameters();
+        if (given.size() > PostgresParameters.MAX_PARAMETERS) {
+            violations.add(new Violation("spec.postgresql.parameters", "at most " + PostgresParameters.MAX_PARAMETERS
+                    + " parameters, got " + given.size()));
+            return result;
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        given.forEach((key, value) -> {
             String field = "spec.postgresql.parameters." + Names.printable(key);
-            if (!Names.PG_PARAMETER.matcher(key).matches()) {
-                violations.add(new Violation(field, "is not a valid PostgreSQL parameter name"));
-            } else if (FIXED_PARAMETERS.contains(key.toLowerCase(Locale.ROOT))) {
-                violations.add(new Violation(field, "is managed by pgpilot and cannot be set"));
-            } else if (value == null || value.length() > 1024 || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                violations.add(new Violation(field, "value must be a single line of at most 1024 characters"));
+            var refusal = PostgresParameters.refusal(key, value);
+            if (refusal.isPresent()) {
+                violations.add(new Violation(field, refusal.get()));
+            } else if (!seen.add(key.toLowerCase(Locale.ROOT))) {
+                violations.add(new Violation(field, "is set twice (PostgreSQL parameter names ignore case)"));
             } else {
                 result.put(key, value);
             }

@@ -1,0 +1,81 @@
+package io.pgpilot.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Regression tests for the manifest holes of issue 10 (parameters, secrets, limits, YAML bombs). */
+class ManifestHardeningTest {
+
+    static String withParameter(String name, String value) {
+        return """
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Cluster
+                metadata: {name: shop}
+                spec:
+                  instances: 1
+                  postgresql:
+                    parameters:
+                      "%s": %s
+                """.formatted(name, value);
+    }
+
+    /** Every parameter that runs a command, loads code, points at a file or is pgpilot's own. */
+    @ParameterizedTest
+    @ValueSource(strings = {"archive_command", "restore_command", "archive_cleanup_command", "recovery_end_command",
+            "ssl_passphrase_command", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file", "ssl_crl_dir",
+            "ssl_dh_params_file", "listen_addresses", "port", "unix_socket_directories", "unix_socket_group",
+            "unix_socket_permissions", "data_directory", "hba_file", "ident_file", "config_file", "log_directory",
+            "log_filename", "external_pid_file", "krb_server_keyfile", "dynamic_library_path", "extension_destdir",
+            "jit_provider", "local_preload_libraries", "session_preload_libraries", "include", "include_dir",
+            "include_if_exists", "INCLUDE", "Archive_Command", "wal_level", "primary_conninfo", "synchronous_standby_names",
+            "wal_sender_timeout", "wal_receiver_timeout", "archive_timeout", "restart_after_crash", "fsync",
+            "full_page_writes", "recovery_target_time", "stats_temp_directory", "event_source", "no_such_parameter",
+            "evil.setting"})
+    void refusesParametersOutsideTheAllowlistNamingThem(String name) {
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(withParameter(name, "'x'")))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("spec.postgresql.parameters." + name);
+    }
+
+    @Test
+    void refusesSeveralAtOnceEachNamed() {
+        String text = withParameter("archive_cleanup_command", "'rm -rf /'") + "      recovery_end_command: 'id'\n";
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(text))
+                .hasMessageContaining("spec.postgresql.parameters.archive_cleanup_command")
+                .hasMessageContaining("spec.postgresql.parameters.recovery_end_command");
+    }
+
+    @Test
+    void sharedPreloadLibrariesOnlyFromTheAllowlist() {
+        var ok = ManifestValidator.parseAndValidate(withParameter("shared_preload_libraries", "'pg_stat_statements, auto_explain'"));
+        assertThat(ok.parameters()).containsKey("shared_preload_libraries");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(withParameter("shared_preload_libraries", "'/tmp/evil.so'")))
+                .hasMessageContaining("spec.postgresql.parameters.shared_preload_libraries").hasMessageContaining("/tmp/evil.so");
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(withParameter("shared_preload_libraries", "'pg_stat_statements,$libdir/x'")))
+                .hasMessageContaining("spec.postgresql.parameters.shared_preload_libraries");
+    }
+
+    @Test
+    void acceptsOrdinaryTuningAndExtensionSettings() {
+        var ok = ManifestValidator.parseAndValidate(withParameter("work_mem", "'8MB'") + "      TimeZone: 'UTC'\n"
+                + "      pg_stat_statements.max: '5000'\n      log_min_duration_statement: '250ms'\n");
+        assertThat(ok.parameters()).containsKeys("work_mem", "TimeZone", "pg_stat_statements.max", "log_min_duration_statement");
+    }
+
+    @Test
+    void refusesTheSameParameterTwiceInAnyCase() {
+        String text = withParameter("work_mem", "'8MB'") + "      WORK_MEM: '16MB'\n";
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(text)).hasMessageContaining("spec.postgresql.parameters.WORK_MEM");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"8MB\\nfsync = off\"", "\"8MB\\rport = 1\"", "\"a\\0b\"", "\"a\\u2028b\""})
+    void refusesValuesThatCouldBreakOutOfTheConfigFile(String value) {
+        assertThatThrownBy(() -> ManifestValidator.parseAndValidate(withParameter("search_path", value)))
+                .hasMessageContaining("spec.postgresql.parameters.search_path");
+    }
+}

@@ -145,11 +145,36 @@ public final class ConfigRenderer {
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
-    /** Lines appended once to the postgresql.conf initdb wrote. */
+    /**
+     * Lines appended to the postgresql.conf initdb wrote: the user's parameters first, pgpilot's own
+     * settings LAST, so that nothing in a manifest overrides replication, WAL, timeouts or archiving
+     * (PostgreSQL keeps the last value of a parameter it reads).
+     */
     public static String includes() {
         return "\n" + INCLUDE_MARKER + "\n"
-                + "include_if_exists = " + quote(MANAGED_FILE) + "\n"
-                + "include_if_exists = " + quote(CUSTOM_FILE) + "\n";
+                + "include_if_exists = " + quote(CUSTOM_FILE) + "\n"
+                + "include_if_exists = " + quote(MANAGED_FILE) + "\n";
+    }
+
+    /** {@code postgresql.conf} with pgpilot's include block at its end, in the order of {@link #includes} (idempotent). */
+    public static String withIncludes(String postgresqlConf) {
+        String text = postgresqlConf == null ? "" : postgresqlConf;
+        int marker = text.indexOf(INCLUDE_MARKER);
+        if (marker >= 0) {
+            String before = text.substring(0, marker);
+            String after = text.substring(marker + INCLUDE_MARKER.length()).lines()
+                    .filter(line -> !line.isBlank() && !line.strip().equals("include_if_exists = " + quote(MANAGED_FILE))
+                            && !line.strip().equals("include_if_exists = " + quote(CUSTOM_FILE)))
+                    .map(line -> line + "\n").collect(java.util.stream.Collectors.joining());
+            text = (before.endsWith("\n\n") ? before.substring(0, before.length() - 1) : before) + after;
+            if (!text.isEmpty() && !text.endsWith("\n")) {
+                text = text + "\n";
+            }
+            if (text.endsWith("\n\n")) {
+                text = text.substring(0, text.length() - 1);
+            }
+        }
+        return text + includes();
     }
 
     public static String managed(ManagedSettings s) {

@@ -21,6 +21,21 @@ class ConfigRendererTest {
         assertThat(ConfigRenderer.quote("a\\b")).isEqualTo("'a\\\\b'");
     }
 
+    /** Regression (issue 10): user parameters were included after pgpilot's own and could override them. */
+    @Test
+    void managedSettingsAreIncludedLastSoNothingOverridesThem() {
+        String initdb = "max_connections = 100\n";
+        String conf = ConfigRenderer.withIncludes(initdb);
+        assertThat(conf).startsWith(initdb);
+        assertThat(conf.indexOf("include_if_exists = 'custom.conf'"))
+                .isPositive().isLessThan(conf.indexOf("include_if_exists = 'pgpilot.conf'"));
+        assertThat(conf.strip()).endsWith("include_if_exists = 'pgpilot.conf'");
+        assertThat(ConfigRenderer.withIncludes(conf)).isEqualTo(conf);
+        // a data directory written by an earlier pgpilot (custom last) is rewritten in the safe order
+        String old = initdb + "\n" + ConfigRenderer.INCLUDE_MARKER + "\ninclude_if_exists = 'pgpilot.conf'\ninclude_if_exists = 'custom.conf'\n";
+        assertThat(ConfigRenderer.withIncludes(old)).isEqualTo(conf);
+    }
+
     @Test
     void customFileHoldsUserParametersSortedAndQuoted() {
         Map<String, String> params = new LinkedHashMap<>();

@@ -479,6 +479,11 @@ public final class LocalPostgres {
     /** Rewrites pgpilot.conf and custom.conf; true when either changed. */
     public boolean writeConfig(InstanceLayout layout, ManagedSettings settings, Map<String, String> parameters) {
         try {
+            if (settings.archiving() != null || settings.recovery() != null) {
+                // the cluster's backup-service token for archive_command / restore_command (never on their command line)
+                Files2.writePrivate(layout.directory().resolve(ConfigRenderer.CURL_CONFIG),
+                        ConfigRenderer.curlConfig(new io.pgpilot.support.security.ServiceTokens(home).cluster(layout.cluster())), user);
+            }
             boolean managed = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings), user);
             boolean custom = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.CUSTOM_FILE), ConfigRenderer.custom(parameters), user);
             // data directories of an earlier pgpilot included the user's file last: put pgpilot's own last

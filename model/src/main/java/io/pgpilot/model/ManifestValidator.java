@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
 public final class ManifestValidator {
 
     public static final int MAX_INSTANCES = 9;
+    /** 64 TiB: above any volume this platform places on one machine, below any overflow. */
+    public static final long MAX_STORAGE_BYTES = 64L << 40;
+    public static final int MAX_EXTERNAL_CLUSTERS = 8;
 
     private static final Pattern QUANTITY = Pattern.compile("[1-9][0-9]{0,8}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?");
     private static final Pattern RETENTION = Pattern.compile("[1-9][0-9]{0,3}[dwm]");
@@ -66,6 +69,8 @@ public final class ManifestValidator {
             size = spec.storage().size();
             if (size != null && !QUANTITY.matcher(size).matches()) {
                 violations.add(new Violation("spec.storage.size", "'" + Names.printable(size) + "' is not a quantity like 20Gi"));
+            } else if (size != null && bytes(size) > MAX_STORAGE_BYTES) {
+                violations.add(new Violation("spec.storage.size", "'" + size + "' is more than the 64Ti a cluster may ask for"));
             }
             String storageClass = spec.storage().storageClass();
             if (storageClass != null && !Names.SECRET.matcher(storageClass).matches()) {
@@ -124,6 +129,29 @@ public final class ManifestValidator {
             }
         });
         return result;
+    }
+
+    /** A quantity matching {@code QUANTITY} in bytes, saturating at Long.MAX_VALUE. */
+    static long bytes(String quantity) {
+        int unit = 0;
+        while (unit < quantity.length() && Character.isDigit(quantity.charAt(unit))) {
+            unit++;
+        }
+        java.math.BigInteger factor = switch (quantity.substring(unit)) {
+            case "Ki" -> java.math.BigInteger.TWO.pow(10);
+            case "Mi" -> java.math.BigInteger.TWO.pow(20);
+            case "Gi" -> java.math.BigInteger.TWO.pow(30);
+            case "Ti" -> java.math.BigInteger.TWO.pow(40);
+            case "Pi" -> java.math.BigInteger.TWO.pow(50);
+            case "k" -> java.math.BigInteger.TEN.pow(3);
+            case "M" -> java.math.BigInteger.TEN.pow(6);
+            case "G" -> java.math.BigInteger.TEN.pow(9);
+            case "T" -> java.math.BigInteger.TEN.pow(12);
+            case "P" -> java.math.BigInteger.TEN.pow(15);
+            default -> java.math.BigInteger.ONE;
+        };
+        java.math.BigInteger result = new java.math.BigInteger(quantity.substring(0, unit)).multiply(factor);
+        return result.bitLength() < 63 ? result.longValue() : Long.MAX_VALUE;
     }
 
     private static SynchronousReplication synchronous(ClusterSpec spec, int instances, List<Violation> violations) {
@@ -245,7 +273,10 @@ public final class ManifestValidator {
     private static RecoveryDefinition recovery(ClusterSpec spec, String clusterName, BackupDefinition ownBackup,
                                                List<Violation> violations) {
         Map<String, ClusterManifest.ExternalCluster> external = new LinkedHashMap<>();
-        if (spec.externalClusters() != null) {
+        if (spec.externalClusters() != null && spec.externalClusters().size() > MAX_EXTERNAL_CLUSTERS) {
+            violations.add(new Violation("spec.externalClusters", "at most " + MAX_EXTERNAL_CLUSTERS + " entries, got "
+                    + spec.externalClusters().size()));
+        } else if (spec.externalClusters() != null) {
             for (int i = 0; i < spec.externalClusters().size(); i++) {
                 var ec = spec.externalClusters().get(i);
                 String field = "spec.externalClusters[" + i + "]";

@@ -113,4 +113,72 @@ class ManifestHardeningTest {
         assertThat(Names.platformSecret("s3-creds")).isFalse();
         assertThat(Names.platformSecret("a-superuser")).isTrue();
     }
+
+    // ---- limits and hostile documents --------------------------------------------------------
+
+    static final java.time.Duration BOUND = java.time.Duration.ofSeconds(20);
+
+    static void refusedNaming(String text, String field) {
+        org.junit.jupiter.api.Assertions.assertTimeout(BOUND, () ->
+                assertThatThrownBy(() -> ManifestValidator.parseAndValidate(text))
+                        .isInstanceOf(ManifestException.class).hasMessageContaining(field));
+    }
+
+    @Test
+    void upperLimitsAreClearErrors() {
+        refusedNaming(withParameter("work_mem", "'8MB'").replace("instances: 1", "instances: 10"), "spec.instances");
+        refusedNaming(withParameter("work_mem", "'8MB'").replace("instances: 1", "instances: 2147483648"), "spec.instances");
+        refusedNaming(withParameter("work_mem", "'" + "x".repeat(PostgresParameters.MAX_VALUE_LENGTH + 1) + "'"),
+                "spec.postgresql.parameters.work_mem");
+        StringBuilder many = new StringBuilder(withParameter("work_mem", "'8MB'"));
+        for (int i = 0; i <= PostgresParameters.MAX_PARAMETERS; i++) {
+            many.append("      pg_stat_statements.p").append(i).append(": '1'\n");
+        }
+        refusedNaming(many.toString(), "spec.postgresql.parameters");
+        String storage = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: shop}\nspec:\n  storage: {size: %s}\n";
+        refusedNaming(storage.formatted("999999999Pi"), "spec.storage.size");
+        refusedNaming(storage.formatted("2000Ti"), "spec.storage.size");
+        assertThat(ManifestValidator.parseAndValidate(storage.formatted("64Ti")).storageSize()).isEqualTo("64Ti");
+        StringBuilder external = new StringBuilder("apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: shop}\nspec:\n"
+                + "  externalClusters:\n");
+        for (int i = 0; i < 20; i++) {
+            external.append("    - name: c").append(i).append("\n      barmanObjectStore: {destinationPath: s3://b/x/, s3Credentials: "
+                    + "{inheritFromIAMRole: true}}\n");
+        }
+        refusedNaming(external.toString(), "spec.externalClusters");
+    }
+
+    @Test
+    void deeplyNestedDocumentsAreRefused() {
+        refusedNaming("kind: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n", "nested deeper than 32");
+        refusedNaming("{\"kind\": " + "[".repeat(20_000) + "]".repeat(20_000) + "}", "");
+        refusedNaming("{\"spec\": {\"postgresql\": {\"parameters\": " + "{\"a\": ".repeat(5_000) + "1" + "}".repeat(5_003), "");
+        StringBuilder yaml = new StringBuilder("metadata:\n");
+        for (int i = 1; i < 2000; i++) {
+            yaml.append(" ".repeat(i)).append("a:\n");
+        }
+        refusedNaming(yaml.toString(), "");
+    }
+
+    @Test
+    void billionLaughsAliasesAreRefused() {
+        StringBuilder bomb = new StringBuilder("apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: shop}\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int i = 1; i < 10; i++) {
+            bomb.append("x").append(i).append(": &a").append(i).append(" [");
+            for (int j = 0; j < 9; j++) {
+                bomb.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+            }
+            bomb.append("]\n");
+        }
+        refusedNaming(bomb.toString(), "");
+        String inParameters = "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: &n shop}\nspec:\n"
+                + "  postgresql:\n    parameters:\n      work_mem: &w '8MB'\n      maintenance_work_mem: *w\n";
+        refusedNaming(inParameters, "anchors and aliases");
+    }
+
+    @Test
+    void hugeDocumentsAreRefusedBeforeParsing() {
+        refusedNaming("kind: Cluster\n" + "# padding\n".repeat(10_000), "body");
+        refusedNaming("kind: Cluster\nmetadata: {name: " + "a".repeat(70_000) + "}\n", "body");
+    }
 }

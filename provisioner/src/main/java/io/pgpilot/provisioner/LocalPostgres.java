@@ -332,9 +332,7 @@ public final class LocalPostgres {
         try {
             Path conf = layout.pgdata().resolve("postgresql.conf");
             String text = Files.exists(conf) ? Files.readString(conf, StandardCharsets.UTF_8) : "";
-            if (!text.contains(ConfigRenderer.INCLUDE_MARKER)) {
-                Files2.writePrivate(conf, text + ConfigRenderer.includes(), user);
-            }
+            Files2.writePrivate(conf, ConfigRenderer.withIncludes(text), user);
         } catch (IOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
@@ -472,10 +470,7 @@ public final class LocalPostgres {
         try {
             Files2.writePrivate(layout.pgdata().resolve("pg_hba.conf"), ConfigRenderer.hba(), user);
             Path conf = layout.pgdata().resolve("postgresql.conf");
-            String text = Files.readString(conf, StandardCharsets.UTF_8);
-            if (!text.contains(ConfigRenderer.INCLUDE_MARKER)) {
-                Files2.writePrivate(conf, text + ConfigRenderer.includes(), user);
-            }
+            Files2.writePrivate(conf, ConfigRenderer.withIncludes(Files.readString(conf, StandardCharsets.UTF_8)), user);
         } catch (IOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
@@ -484,9 +479,20 @@ public final class LocalPostgres {
     /** Rewrites pgpilot.conf and custom.conf; true when either changed. */
     public boolean writeConfig(InstanceLayout layout, ManagedSettings settings, Map<String, String> parameters) {
         try {
+            if (settings.archiving() != null || settings.recovery() != null) {
+                // the cluster's backup-service token for archive_command / restore_command (never on their command line)
+                Files2.writePrivate(layout.directory().resolve(ConfigRenderer.CURL_CONFIG),
+                        ConfigRenderer.curlConfig(new io.pgpilot.support.security.ServiceTokens(home).cluster(layout.cluster())), user);
+            }
             boolean managed = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings), user);
             boolean custom = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.CUSTOM_FILE), ConfigRenderer.custom(parameters), user);
-            return managed || custom;
+            // data directories of an earlier pgpilot included the user's file last: put pgpilot's own last
+            Path conf = layout.pgdata().resolve("postgresql.conf");
+            boolean order = Files.exists(conf)
+                    && Files2.writePrivate(conf, ConfigRenderer.withIncludes(Files.readString(conf, StandardCharsets.UTF_8)), user);
+            return managed || custom || order;
+        } catch (IOException e) {
+            throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         } catch (UncheckedIOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }

@@ -65,7 +65,9 @@ public final class CertificateRenewal implements AutoCloseable {
             return;
         }
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("certificate-renewal").daemon().factory());
-        timer.scheduleWithFixedDelay(this::renewDue, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        // a first pass soon after start: certificates may have expired while the platform was down
+        long first = Math.min(every.toMillis(), Duration.ofMinutes(1).toMillis());
+        timer.scheduleWithFixedDelay(this::renewDue, first, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -119,6 +119,8 @@ class TlsIT {
             assertThat(superuserOne(port, "SHOW ssl")).isEqualTo("on");
             assertThatThrownBy(() -> handshake(port, "TLSv1.2")).as("TLS 1.2 refused").isInstanceOf(Exception.class);
         }
+        // through HAProxy in TCP mode (as the services render it): TLS passes through, verify-full holds
+        verifyFullThroughHaproxy(primary, replica);
         // the server certificate: ECDSA, signed by the published CA, SANs for every endpoint form
         X509Certificate served = handshake(primary, "TLSv1.3");
         X509Certificate ca = Pem.readCertificate(Files.readString(secrets.caFile(CLUSTER)));
@@ -241,6 +243,42 @@ class TlsIT {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
+
+    /** A real HAProxy with TCP-mode rw and ro frontends (pgpilot's endpoint layout) in front of the two instances. */
+    void verifyFullThroughHaproxy(int primary, int replica) throws Exception {
+        int rw = io.pgpilot.testkit.FreePorts.next();
+        int ro = io.pgpilot.testkit.FreePorts.next();
+        Path config = tmp.resolve("haproxy.cfg");
+        Files.writeString(config, String.join("\n", "global", "    maxconn 100", "defaults", "    mode tcp",
+                "    timeout connect 5s", "    timeout client 60s", "    timeout server 60s",
+                "frontend " + CLUSTER + "-rw", "    bind 127.0.0.1:" + rw, "    default_backend rw",
+                "backend rw", "    server " + CLUSTER + "-1 127.0.0.1:" + primary + " check inter 1s",
+                "frontend " + CLUSTER + "-ro", "    bind 127.0.0.1:" + ro, "    default_backend ro",
+                "backend ro", "    server " + CLUSTER + "-2 127.0.0.1:" + replica + " check inter 1s", ""));
+        Process haproxy = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> io.pgpilot.testkit.FreePorts.isListening(rw)
+                    && io.pgpilot.testkit.FreePorts.isListening(ro));
+            for (String host : List.of("127.0.0.1", "localhost")) {
+                try (Connection c = app(host, rw, "verify-full")) {
+                    assertThat(one(c, "SELECT ssl::text || ' ' || version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+                            .isEqualTo("true TLSv1.3");
+                    assertThat(one(c, "SELECT pg_is_in_recovery()::text")).isEqualTo("false");
+                }
+                try (Connection c = app(host, ro, "verify-full")) {
+                    assertThat(one(c, "SELECT ssl::text || ' ' || pg_is_in_recovery()::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+                            .isEqualTo("true true");
+                }
+            }
+        } finally {
+            haproxy.destroy();
+            haproxy.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (haproxy.isAlive()) {
+                haproxy.destroyForcibly();
+            }
+        }
+    }
 
     int port(int ordinal) {
         return postgres.readMetadata(postgres.layout(CLUSTER, ordinal)).port();

@@ -257,7 +257,8 @@ public class BaseBackupService implements AutoCloseable {
             run.upload = parts;
             TarScanner.Points points;
             try (PgBaseBackup.Running basebackup = pgBaseBackup().start(run.source.port(), secret(cluster, "replication", "username"),
-                    secret(cluster, "replication", "password"), "pgpilot " + run.backupId)) {
+                    secret(cluster, "replication", "password"), "pgpilot " + run.backupId,
+                    home.resolve("clusters").resolve(cluster).resolve(run.source.instance()).resolve("tls"))) {
                 Thread progress = Thread.ofVirtual().start(() -> progressLoop(run));
                 TarScanner scanner = new TarScanner();
                 // from a standby, the server waits at the end until the end WAL is archived (archive_mode always):

@@ -135,6 +135,15 @@ final class PgBaseBackup {
     }
 
     Running start(int port, String username, String password, String label) {
+        return start(port, username, password, label, null);
+    }
+
+    /**
+     * @param tlsDirectory the source instance's TLS directory ({@code <home>/clusters/<cluster>/<instance>/tls});
+     *                     when it holds the streaming_replica client certificate, pg_basebackup authenticates with it
+     *                     (replication accepts only certificates) and verifies the server against the CA
+     */
+    Running start(int port, String username, String password, String label, Path tlsDirectory) {
         Path passfile = workDirectory.resolve(label.replaceAll("[^A-Za-z0-9_-]", "_") + ".pgpass");
         try {
             Files.createDirectories(workDirectory);
@@ -148,6 +157,12 @@ final class PgBaseBackup {
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDirectory.toFile());
             builder.environment().put("PGPASSFILE", passfile.toString());
             builder.environment().put("LC_ALL", "C");
+            if (tlsDirectory != null && Files.exists(tlsDirectory.resolve("replication.crt"))) {
+                builder.environment().put("PGSSLMODE", "verify-ca");
+                builder.environment().put("PGSSLROOTCERT", tlsDirectory.resolve("ca.crt").toString());
+                builder.environment().put("PGSSLCERT", tlsDirectory.resolve("replication.crt").toString());
+                builder.environment().put("PGSSLKEY", tlsDirectory.resolve("replication.key").toString());
+            }
             Process process = builder.start();
             process.getOutputStream().close();
             return new Running(process, passfile);

@@ -11,13 +11,45 @@ import java.util.stream.IntStream;
 public record ClusterDefinition(String name, int instances, Map<String, String> parameters,
                                 SynchronousReplication synchronous, String storageSize,
                                 BackupDefinition backup, int failoverDelaySeconds,
-                                String database, String owner, RecoveryDefinition recovery) {
+                                String database, String owner, RecoveryDefinition recovery, TlsDefinition tls) {
+
+    public ClusterDefinition {
+        tls = tls == null ? TlsDefinition.DEFAULT : tls;
+    }
+
+    public ClusterDefinition(String name, int instances, Map<String, String> parameters,
+                             SynchronousReplication synchronous, String storageSize,
+                             BackupDefinition backup, int failoverDelaySeconds,
+                             String database, String owner, RecoveryDefinition recovery) {
+        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, recovery, null);
+    }
 
     public ClusterDefinition(String name, int instances, Map<String, String> parameters,
                              SynchronousReplication synchronous, String storageSize,
                              BackupDefinition backup, int failoverDelaySeconds,
                              String database, String owner) {
-        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, null);
+        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, null, null);
+    }
+
+    /**
+     * {@code spec.certificates}: TLS is always on; {@code requireTls} also refuses plain-text
+     * application connections (pg_hba {@code hostnossl ... reject}); {@code serverAltDnsNames}
+     * are added to every server certificate's subject alternative names.
+     */
+    public record TlsDefinition(boolean requireTls, List<String> serverAltDnsNames) {
+        public static final TlsDefinition DEFAULT = new TlsDefinition(false, List.of());
+
+        public TlsDefinition {
+            serverAltDnsNames = serverAltDnsNames == null ? List.of() : List.copyOf(serverAltDnsNames);
+        }
+    }
+
+    public boolean requireTls() {
+        return tls.requireTls();
+    }
+
+    public List<String> serverAltDnsNames() {
+        return tls.serverAltDnsNames();
     }
 
     public List<String> instanceNames() {

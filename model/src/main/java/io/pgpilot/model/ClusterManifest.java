@@ -28,15 +28,35 @@ public record ClusterManifest(String apiVersion, String kind, Metadata metadata,
                               PostgresConfiguration postgresql, Storage storage, Backup backup,
                               Bootstrap bootstrap, Integer failoverDelay, Integer switchoverDelay,
                               String primaryUpdateStrategy, String primaryUpdateMethod,
-                              java.util.List<ExternalCluster> externalClusters) {
+                              java.util.List<ExternalCluster> externalClusters, Certificates certificates) {
+
+        public ClusterSpec(Integer instances, String description, String imageName,
+                           PostgresConfiguration postgresql, Storage storage, Backup backup,
+                           Bootstrap bootstrap, Integer failoverDelay, Integer switchoverDelay,
+                           String primaryUpdateStrategy, String primaryUpdateMethod,
+                           java.util.List<ExternalCluster> externalClusters) {
+            this(instances, description, imageName, postgresql, storage, backup, bootstrap, failoverDelay, switchoverDelay,
+                    primaryUpdateStrategy, primaryUpdateMethod, externalClusters, null);
+        }
 
         public ClusterSpec(Integer instances, String description, String imageName,
                            PostgresConfiguration postgresql, Storage storage, Backup backup,
                            Bootstrap bootstrap, Integer failoverDelay, Integer switchoverDelay,
                            String primaryUpdateStrategy, String primaryUpdateMethod) {
             this(instances, description, imageName, postgresql, storage, backup, bootstrap, failoverDelay, switchoverDelay,
-                    primaryUpdateStrategy, primaryUpdateMethod, null);
+                    primaryUpdateStrategy, primaryUpdateMethod, null, null);
         }
+    }
+
+    /**
+     * {@code spec.certificates}: CloudNativePG's {@code serverAltDNSNames} (extra DNS names in the
+     * server certificates) and pgpilot's {@code requireTls} (true: plain-text application
+     * connections are refused). A strict boolean: {@code "true"} as a string is refused.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Certificates(
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean requireTls,
+            java.util.List<String> serverAltDNSNames) {
     }
 
     /**

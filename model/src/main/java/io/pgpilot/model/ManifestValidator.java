@@ -98,11 +98,36 @@ public final class ManifestValidator {
             violations.add(new Violation("spec.bootstrap", "choose one of initdb or recovery"));
         }
         RecoveryDefinition recovery = recovery(spec, name, backup, violations);
+        ClusterDefinition.TlsDefinition tls = certificates(spec, violations);
         if (!violations.isEmpty()) {
             throw new ManifestException(violations);
         }
         return new ClusterDefinition(name, instances, parameters, synchronous, size == null ? "1Gi" : size,
-                backup, failoverDelay, database, owner, recovery);
+                backup, failoverDelay, database, owner, recovery, tls);
+    }
+
+    /** At most this many extra DNS names in {@code spec.certificates.serverAltDNSNames}. */
+    public static final int MAX_ALT_DNS_NAMES = 20;
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(?=.{1,253}$)(\\*\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
+
+    private static ClusterDefinition.TlsDefinition certificates(ClusterSpec spec, List<Violation> violations) {
+        var certificates = spec.certificates();
+        if (certificates == null) {
+            return ClusterDefinition.TlsDefinition.DEFAULT;
+        }
+        List<String> names = certificates.serverAltDNSNames() == null ? List.of() : certificates.serverAltDNSNames();
+        if (names.size() > MAX_ALT_DNS_NAMES) {
+            violations.add(new Violation("spec.certificates.serverAltDNSNames", "at most " + MAX_ALT_DNS_NAMES + " names, got " + names.size()));
+        }
+        for (int i = 0; i < Math.min(names.size(), MAX_ALT_DNS_NAMES); i++) {
+            String n = names.get(i);
+            if (n == null || !DNS_NAME.matcher(n).matches()) {
+                violations.add(new Violation("spec.certificates.serverAltDNSNames[" + i + "]",
+                        "'" + Names.printable(n) + "' is not a lower-case DNS name"));
+            }
+        }
+        return new ClusterDefinition.TlsDefinition(Boolean.TRUE.equals(certificates.requireTls()), names);
     }
 
     private static Map<String, String> parameters(ClusterSpec spec, List<Violation> violations) {

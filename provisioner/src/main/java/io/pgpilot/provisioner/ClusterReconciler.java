@@ -188,6 +188,7 @@ public final class ClusterReconciler implements AutoCloseable {
         String cluster = desired.name();
         long started = System.nanoTime();
         specs.put(cluster, desired);
+        postgres.writeClusterTls(cluster, io.pgpilot.provisioner.tls.ClusterTls.of(desired)); // applied by every config write below
         Topology topology = topologies.get(cluster);
         if (topology != null) {
             converge(cluster, "spec");
@@ -412,6 +413,7 @@ public final class ClusterReconciler implements AutoCloseable {
         postgres.ensureDatabase(primary.port(), desired, secrets.superuser(cluster), secrets.replication(cluster),
                 secrets.app(cluster, desired.owner()));
         secrets.writeApp(cluster, desired.owner(), desired.database(), LocalPostgres.HOST, primary.port());
+        secrets.writeCa(cluster, postgres.certificates().authority().certificatePem());
     }
 
     /** Managed + user configuration on every kept instance; reload where changed; report pending restarts. */
@@ -456,7 +458,7 @@ public final class ClusterReconciler implements AutoCloseable {
         Map<Integer, ObservedInstance> withSelf = new LinkedHashMap<>(observed);
         withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamPort != 0, true));
         String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired, withSelf, layout.ordinal()));
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.replicationPassfile());
+        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }

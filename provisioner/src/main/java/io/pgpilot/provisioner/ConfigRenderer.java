@@ -14,8 +14,8 @@ public final class ConfigRenderer {
     public static final String INCLUDE_MARKER = "# pgpilot: managed includes";
     public static final String REPLICATION_USER = "streaming_replica";
 
-    /** Where the primary is, for a replica; null for the primary itself. */
-    public record Upstream(String host, int port, Path passfile) {
+    /** Where the primary is, for a replica (its TLS directory holds the streaming_replica client certificate); null for the primary. */
+    public record Upstream(String host, int port, Path tlsDirectory) {
     }
 
     /** Everything the managed file depends on; {@code archiving} null: no WAL archive. */
@@ -248,10 +248,15 @@ public final class ConfigRenderer {
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
-    /** libpq connection string for a replica; values are validated names and paths, quoted anyway. */
+    /**
+     * libpq connection string for a replica: certificate authentication, the primary verified
+     * against the platform CA ({@code verify-ca}, as CloudNativePG), no password. Values are
+     * validated names and paths, quoted anyway.
+     */
     public static String primaryConninfo(String instanceName, Upstream upstream) {
         return "host=" + connValue(upstream.host()) + " port=" + upstream.port() + " user=" + REPLICATION_USER
-                + " application_name=" + connValue(instanceName) + " passfile=" + connValue(upstream.passfile().toString());
+                + " application_name=" + connValue(instanceName) + " "
+                + io.pgpilot.provisioner.tls.TlsConfig.replicationConninfo(upstream.tlsDirectory());
     }
 
     private static String connValue(String value) {
@@ -284,15 +289,13 @@ public final class ConfigRenderer {
                 .collect(java.util.stream.Collectors.joining("\n")) + "\n";
     }
 
-    /** Password authentication everywhere: the control plane may run as root, so peer auth would not fit. */
+    /**
+     * Passwords for people and services (the control plane may run as root, so peer auth would
+     * not fit), client certificates for replication: {@link io.pgpilot.provisioner.tls.TlsConfig#hba}
+     * with plain text allowed for applications (a cluster's {@code requireTls} is applied by LocalPostgres).
+     */
     public static String hba() {
-        return """
-                # managed by pgpilot
-                # TYPE  DATABASE     USER               ADDRESS       METHOD
-                local   all          all                              scram-sha-256
-                host    all          all                127.0.0.1/32  scram-sha-256
-                host    replication  streaming_replica  127.0.0.1/32  scram-sha-256
-                """;
+        return io.pgpilot.provisioner.tls.TlsConfig.hba(false);
     }
 
     /** One passfile line for any host port and database; ':' and '\' escaped as libpq wants. */

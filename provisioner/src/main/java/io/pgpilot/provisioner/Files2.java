@@ -15,7 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Small file helpers: private atomic writes, recursive delete. */
-final class Files2 {
+public final class Files2 {
 
     private Files2() {
     }
@@ -24,7 +24,7 @@ final class Files2 {
      * Writes {@code content} atomically with mode 600, owned by {@code owner} (null: the current
      * user). The temporary file gets its mode before any content is written.
      */
-    static boolean writePrivate(Path file, String content, OsUser owner) {
+    public static boolean writePrivate(Path file, String content, OsUser owner) {
         try {
             if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).equals(content)) {
                 return false;
@@ -43,7 +43,7 @@ final class Files2 {
         }
     }
 
-    static void deleteRecursively(Path root) {
+    public static void deleteRecursively(Path root) {
         if (!Files.exists(root)) {
             return;
         }

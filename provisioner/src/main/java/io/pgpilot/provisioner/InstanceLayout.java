@@ -51,6 +51,11 @@ public record InstanceLayout(String cluster, int ordinal, Path directory) {
         return directory.resolve("replication.pgpass");
     }
 
+    /** Certificates and keys of this instance (outside pgdata: never copied by pg_basebackup or pg_rewind). */
+    public Path tlsDirectory() {
+        return io.pgpilot.provisioner.tls.InstanceCertificates.directory(directory);
+    }
+
     public boolean initialized() {
         return java.nio.file.Files.exists(pgdata().resolve("PG_VERSION"));
     }

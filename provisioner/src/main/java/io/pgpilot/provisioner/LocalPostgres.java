@@ -11,6 +11,13 @@ import io.pgpilot.model.Names;
 import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
 import io.pgpilot.provisioner.ProvisioningException.Reason;
 import io.pgpilot.provisioner.SecretStore.Credentials;
+import io.pgpilot.provisioner.tls.CertificateAuthority;
+import io.pgpilot.provisioner.tls.ClusterTls;
+import io.pgpilot.provisioner.tls.InstanceCertificates;
+import io.pgpilot.provisioner.tls.RenewalPolicy;
+import io.pgpilot.provisioner.tls.SubjectAltNames;
+import io.pgpilot.provisioner.tls.TlsConfig;
+import io.pgpilot.provisioner.tls.TlsException;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +65,43 @@ public final class LocalPostgres {
     private final OsUser user;
     private final Path home;
     private final int basePort;
+    private final InstanceCertificates certificates;
 
+    /** With pgpilot's own CA under {@code <home>/secrets} and 90-day certificates renewed 7 days before expiry. */
     public LocalPostgres(PostgresBinaries binaries, OsUser user, Path home, int basePort) {
+        this(binaries, user, home, basePort, RenewalPolicy.DEFAULT, java.time.Clock.systemUTC(), null);
+    }
+
+    /**
+     * @param ca null: pgpilot's own CA, created at first use under {@code <home>/secrets}; else a user-supplied one
+     */
+    public LocalPostgres(PostgresBinaries binaries, OsUser user, Path home, int basePort, RenewalPolicy renewal, java.time.Clock clock,
+                         java.util.function.Supplier<CertificateAuthority> ca) {
         this.binaries = binaries;
         this.user = user;
         this.home = home.toAbsolutePath();
         this.basePort = basePort;
+        java.util.function.Supplier<CertificateAuthority> authority = ca != null ? ca
+                : memoized(() -> CertificateAuthority.loadOrCreate(this.home.resolve("secrets"), clock));
+        this.certificates = new InstanceCertificates(authority, renewal, clock, user);
+    }
+
+    private static <T> java.util.function.Supplier<T> memoized(java.util.function.Supplier<T> supplier) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
+    }
+
+    public InstanceCertificates certificates() {
+        return certificates;
     }
 
     public Path home() {
@@ -255,15 +293,20 @@ public final class LocalPostgres {
         writeBaseFiles(layout);
     }
 
-    /** Clones the primary with pg_basebackup (streaming WAL, fast checkpoint) and marks the copy a standby. */
+    /**
+     * Clones the primary with pg_basebackup (streaming WAL, fast checkpoint) and marks the copy a
+     * standby. streaming_replica authenticates with the instance's client certificate, the
+     * primary is verified against the CA; the connection string holds only paths.
+     */
     public void cloneReplica(InstanceLayout layout, int primaryPort, Credentials replication) {
         freshDataDirectory(layout);
         writePassfile(layout, replication);
+        ensureCertificates(layout);
         try {
-            Commands.run(user, List.of(binaries.tool("pg_basebackup"), "-h", HOST, "-p", String.valueOf(primaryPort),
-                    "-U", replication.username(), "-D", layout.pgdata().toString(), "-X", "stream", "-c", "fast",
-                    "--no-password"), Map.of("PGPASSFILE", layout.replicationPassfile().toString()),
-                    layout.directory(), BASEBACKUP_TIMEOUT);
+            String conninfo = "host=" + HOST + " port=" + primaryPort + " user=" + replication.username() + " "
+                    + TlsConfig.replicationConninfo(layout.tlsDirectory());
+            Commands.run(user, List.of(binaries.tool("pg_basebackup"), "-d", conninfo, "-D", layout.pgdata().toString(), "-X", "stream",
+                    "-c", "fast", "--no-password"), Map.of(), layout.directory(), BASEBACKUP_TIMEOUT);
         } catch (CommandException e) {
             throw new ProvisioningException(Reason.BASEBACKUP, "pg_basebackup of " + layout.instance() + " failed", e);
         }
@@ -465,18 +508,18 @@ public final class LocalPostgres {
                 ConfigRenderer.passfileLine(HOST, replication.username(), replication.password()), user);
     }
 
-    /** pg_hba.conf and the include lines in postgresql.conf (once). */
+    /** pg_hba.conf and the include lines in postgresql.conf (once), the TLS files and settings. */
     private void writeBaseFiles(InstanceLayout layout) {
         try {
-            Files2.writePrivate(layout.pgdata().resolve("pg_hba.conf"), ConfigRenderer.hba(), user);
             Path conf = layout.pgdata().resolve("postgresql.conf");
             Files2.writePrivate(conf, ConfigRenderer.withIncludes(Files.readString(conf, StandardCharsets.UTF_8)), user);
         } catch (IOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
+        writeTls(layout, true);
     }
 
-    /** Rewrites pgpilot.conf and custom.conf; true when either changed. */
+    /** Rewrites pgpilot.conf, custom.conf and the TLS files and settings; true when any changed. */
     public boolean writeConfig(InstanceLayout layout, ManagedSettings settings, Map<String, String> parameters) {
         try {
             if (settings.archiving() != null || settings.recovery() != null) {
@@ -490,12 +533,59 @@ public final class LocalPostgres {
             Path conf = layout.pgdata().resolve("postgresql.conf");
             boolean order = Files.exists(conf)
                     && Files2.writePrivate(conf, ConfigRenderer.withIncludes(Files.readString(conf, StandardCharsets.UTF_8)), user);
-            return managed || custom || order;
+            // during an archive recovery pg_hba.conf is the recovery one (peer for the role reset) until the reset
+            boolean tls = writeTls(layout, settings.recovery() == null);
+            return managed || custom || order || tls;
         } catch (IOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         } catch (UncheckedIOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
+    }
+
+    // ---- TLS ---------------------------------------------------------------------------------
+
+    /** Records a cluster's {@code spec.certificates} choices for every later write; true when they changed. */
+    public boolean writeClusterTls(String cluster, ClusterTls tls) {
+        return tls.write(InstanceLayout.clusterDirectory(home, cluster));
+    }
+
+    ClusterTls clusterTls(String cluster) {
+        return ClusterTls.read(InstanceLayout.clusterDirectory(home, cluster));
+    }
+
+    /** Issues or renews what is due among the instance's certificates (nothing is reloaded here). */
+    public InstanceCertificates.Outcome ensureCertificates(InstanceLayout layout) {
+        ClusterTls tls = clusterTls(layout.cluster());
+        try {
+            return certificates.ensure(layout.cluster(), layout.instance(), layout.directory(),
+                    SubjectAltNames.forInstance(layout.cluster(), layout.instance(), HOST, null, tls.serverAltDnsNames()));
+        } catch (TlsException | UncheckedIOException | IllegalStateException e) {
+            throw new ProvisioningException(Reason.CONFIGURE, "cannot write the certificates of " + layout.instance() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Certificates, pgpilot-tls.conf (included last from postgresql.conf) and, when {@code hba},
+     * pg_hba.conf with the cluster's requireTls; true when anything changed (a reload applies it:
+     * PostgreSQL reloads its TLS settings and files without a restart).
+     */
+    private boolean writeTls(InstanceLayout layout, boolean hba) {
+        boolean changed = ensureCertificates(layout).changed();
+        try {
+            Path conf = layout.pgdata().resolve("postgresql.conf");
+            String text = Files.exists(conf) ? Files.readString(conf, StandardCharsets.UTF_8) : "";
+            if (!text.contains(TlsConfig.INCLUDE_MARKER)) {
+                changed |= Files2.writePrivate(conf, text + TlsConfig.include(), user);
+            }
+        } catch (IOException e) {
+            throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
+        }
+        changed |= Files2.writePrivate(layout.pgdata().resolve(TlsConfig.FILE), TlsConfig.settings(layout.tlsDirectory()), user);
+        if (hba) {
+            changed |= Files2.writePrivate(layout.pgdata().resolve("pg_hba.conf"), TlsConfig.hba(clusterTls(layout.cluster()).requireTls()), user);
+        }
+        return changed;
     }
 
     // ---- process control ---------------------------------------------------------------------
@@ -807,8 +897,9 @@ public final class LocalPostgres {
         Path passfile = layout.directory().resolve("rewind.pgpass");
         try {
             Files2.writePrivate(passfile, ConfigRenderer.passfileLine(HOST, superuser.username(), superuser.password()), user);
+            ensureCertificates(layout);
             String source = "host=" + HOST + " port=" + primaryPort + " user=" + superuser.username() + " dbname=postgres passfile="
-                    + passfile;
+                    + passfile + " sslmode=verify-full sslrootcert=" + layout.tlsDirectory().resolve(InstanceCertificates.CA_CRT);
             Commands.run(user, List.of(binaries.tool("pg_rewind"), "--target-pgdata=" + layout.pgdata(), "--source-server=" + source,
                     "--progress"), Map.of(), layout.directory(), BASEBACKUP_TIMEOUT);
         } catch (CommandException e) {
@@ -903,6 +994,9 @@ public final class LocalPostgres {
         props.setProperty("password", credentials.password());
         props.setProperty("connectTimeout", "10");
         props.setProperty("ApplicationName", "pgpilot-provisioner");
+        // TLS, the server's name (127.0.0.1) verified against the platform CA
+        props.setProperty("sslmode", "verify-full");
+        props.setProperty("sslrootcert", certificates.authority().certificateFile().toString());
         return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + port + "/" + database, props);
     }
 

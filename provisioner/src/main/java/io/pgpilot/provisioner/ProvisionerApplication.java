@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The provisioner service: owns the lifecycle of PostgreSQL instances (local backend). */
 @SpringBootApplication
-@EnableConfigurationProperties(ProvisionerProperties.class)
+@EnableConfigurationProperties({ProvisionerProperties.class, io.pgpilot.provisioner.tls.TlsProperties.class})
 public class ProvisionerApplication {
 
     public static void main(String[] args) {

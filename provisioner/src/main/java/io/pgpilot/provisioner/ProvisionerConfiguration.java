@@ -3,6 +3,7 @@ package io.pgpilot.provisioner;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
+import io.pgpilot.provisioner.tls.TlsProperties;
 import io.pgpilot.support.PlatformProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,10 +15,19 @@ import java.nio.file.Path;
 public class ProvisionerConfiguration {
 
     @Bean
-    public LocalPostgres localPostgres(PlatformProperties platform, ProvisionerProperties properties) {
+    public LocalPostgres localPostgres(PlatformProperties platform, ProvisionerProperties properties, TlsProperties tls) {
         PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
                 ? PostgresBinaries.detect() : new PostgresBinaries(Path.of(properties.pgBin()));
-        return new LocalPostgres(binaries, OsUser.forPostgres(properties.osUser()), platform.home(), properties.basePort());
+        return new LocalPostgres(binaries, OsUser.forPostgres(properties.osUser()), platform.home(), properties.basePort(),
+                tls.renewal(), java.time.Clock.systemUTC(), tls.suppliedCa());
+    }
+
+    /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */
+    @Bean(destroyMethod = "close")
+    public CertificateRenewal certificateRenewal(LocalPostgres postgres, TlsProperties tls) {
+        CertificateRenewal renewal = new CertificateRenewal(postgres);
+        renewal.start(tls.checkInterval());
+        return renewal;
     }
 
     @Bean

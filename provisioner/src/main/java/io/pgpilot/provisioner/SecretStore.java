@@ -74,6 +74,17 @@ public final class SecretStore {
         write(file(cluster, "app"), secret);
     }
 
+    /** {@code secrets/<cluster>-ca.crt}: the CA that signed the cluster's server certificates, for {@code sslmode=verify-full}. */
+    public Path caFile(String cluster) {
+        return directory.resolve(Names.requireCluster(cluster) + "-ca.crt");
+    }
+
+    /** Publishes the CA certificate next to the app secret (same directory and mode). */
+    public synchronized void writeCa(String cluster, String pem) {
+        ensureDirectory();
+        Files2.writePrivate(caFile(cluster), pem, null);
+    }
+
     public synchronized void delete(String cluster) {
         for (String kind : new String[] {"app", "superuser", "replication"}) {
             try {
@@ -81,6 +92,11 @@ public final class SecretStore {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+        try {
+            Files.deleteIfExists(caFile(cluster));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -105,6 +121,11 @@ public final class SecretStore {
     }
 
     private void write(Path file, Map<String, String> secret) {
+        ensureDirectory();
+        Files2.writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(secret) + "\n", null);
+    }
+
+    private void ensureDirectory() {
         try {
             if (!Files.exists(directory)) {
                 Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -113,7 +134,6 @@ public final class SecretStore {
         } catch (IOException e) {
             throw new ProvisioningException(ProvisioningException.Reason.SECRETS, "cannot create " + directory, e);
         }
-        Files2.writePrivate(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(secret) + "\n", null);
     }
 
     String newPassword() {

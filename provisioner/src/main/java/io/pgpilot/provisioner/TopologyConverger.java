@@ -405,7 +405,7 @@ final class TopologyConverger {
                 .filter(m -> m.initialized() && m.ordinal() != layout.ordinal() && (desired == null || m.ordinal() <= desired.instances()))
                 .map(MemberState::name).toList();
         SynchronousReplication sync = desired == null ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : desired.synchronous();
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.replicationPassfile());
+        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }

@@ -64,11 +64,12 @@ class ConfigRendererTest {
     }
 
     @Test
-    void replicaManagedFileFollowsThePrimaryWithAPassfile() {
+    void replicaManagedFileFollowsThePrimaryWithAClientCertificate() {
         String text = ConfigRenderer.managed(new ManagedSettings("pc-2", 15433, Path.of("/h/pc-2/sock"), Path.of("/h/pc-2/log"), "",
-                new Upstream("127.0.0.1", 15432, Path.of("/h/pc-2/replication.pgpass"))));
+                new Upstream("127.0.0.1", 15432, Path.of("/h/pc-2/tls"))));
         assertThat(text).contains("primary_conninfo = 'host=''127.0.0.1'' port=15432 user=streaming_replica "
-                + "application_name=''pc-2'' passfile=''/h/pc-2/replication.pgpass'''\n", "recovery_target_timeline = 'latest'\n",
+                + "application_name=''pc-2'' sslmode=verify-ca sslrootcert=''/h/pc-2/tls/ca.crt'' "
+                + "sslcert=''/h/pc-2/tls/replication.crt'' sslkey=''/h/pc-2/tls/replication.key'''\n", "recovery_target_timeline = 'latest'\n",
                 "synchronous_standby_names = ''\n");
         assertThat(text).doesNotContainIgnoringCase("password=");
         assertThat(ConfigRenderer.upstreamPort(text)).isEqualTo(15432);
@@ -113,9 +114,10 @@ class ConfigRendererTest {
     }
 
     @Test
-    void hbaUsesScramOnlyAndAllowsReplicationForTheReplicationRole() {
-        assertThat(ConfigRenderer.hba()).contains("host    replication  streaming_replica  127.0.0.1/32  scram-sha-256")
-                .doesNotContain("trust").doesNotContain("peer");
+    void hbaUsesScramForPeopleAndCertificatesForReplication() {
+        assertThat(ConfigRenderer.hba()).contains("hostssl   replication  streaming_replica  127.0.0.1/32  cert")
+                .contains("host      all          all                127.0.0.1/32  scram-sha-256")
+                .doesNotContain("trust").doesNotContain("peer").doesNotContain("hostnossl");
     }
 
     @Test

@@ -138,6 +138,33 @@ class ReferenceClusterSystemIT {
 
     @Test
     @Order(5)
+    void verifyFullWithThePublishedCaThroughRwRoRAndDirectly() throws Exception {
+        Path ca = home.resolve("secrets").resolve(CLUSTER + "-ca.crt");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ca))).isEqualTo("rw-------");
+        List<String> addresses = new java.util.ArrayList<>(List.of(endpoint("rw"), endpoint("ro"), endpoint("r")));
+        addresses.add(endpoint("rw").replace("127.0.0.1", "localhost"));
+        try (Stream<Path> instances = Files.list(home.resolve("clusters").resolve(CLUSTER))) {
+            for (Path metadata : instances.map(d -> d.resolve("instance.json")).filter(Files::exists).toList()) {
+                addresses.add("127.0.0.1:" + Files.readString(metadata).replaceAll("(?s).*\"port\"\\s*:\\s*([0-9]+).*", "$1"));
+            }
+        }
+        assertThat(addresses).hasSize(7);
+        for (String address : addresses) {
+            java.util.Properties props = new java.util.Properties();
+            props.setProperty("user", "app");
+            props.setProperty("password", appPassword());
+            props.setProperty("sslmode", "verify-full");
+            props.setProperty("sslrootcert", ca.toString());
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + address + "/app", props);
+                 ResultSet rs = c.createStatement().executeQuery("SELECT ssl::text || ' ' || version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+                rs.next();
+                assertThat(rs.getString(1)).as(address).isEqualTo("true TLSv1.3");
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     void secretsNeverReachTheLogs() throws Exception {
         String password = appPassword();
         assertThat(password).hasSizeGreaterThanOrEqualTo(16);

@@ -40,7 +40,8 @@ class RecoveryConfigTest {
     @Test
     void recoveryHbaLetsOnlyTheOsUserInAsSuperuserOverTheSocket() {
         assertThat(ConfigRenderer.recoveryHba()).startsWith("# managed by pgpilot").contains("local   all          postgres                         peer map=pgpilot\n")
-                .contains("host    replication  streaming_replica  127.0.0.1/32  scram-sha-256");
+                .contains("hostssl   replication  streaming_replica  127.0.0.1/32  cert")
+                .contains("host      replication  all                all           reject");
         assertThat(ConfigRenderer.recoveryIdent("postgres")).contains("pgpilot  postgres  postgres");
         assertThatThrownBy(() -> ConfigRenderer.recoveryIdent("x y")).isInstanceOf(IllegalArgumentException.class);
     }

@@ -32,6 +32,15 @@ class JwtValidatorTest {
     }
 
     @Test
+    void keysFromAJwksFile() throws Exception {
+        java.nio.file.Path file = jwts.jwksFile(java.nio.file.Files.createTempDirectory("jwks"));
+        JwtValidator fromFile = new JwtValidator(Jwts.ISSUER, Jwts.AUDIENCE, JwtValidator.fileKeys(file), Duration.ofSeconds(30));
+        assertThat(fromFile.validate(jwts.es256(Jwts.claims("carol", List.of()).build())).subject()).isEqualTo("carol");
+        assertThatThrownBy(() -> JwtValidator.fileKeys(file.resolveSibling("missing.json")))
+                .hasMessageContaining("pgpilot.gateway.auth.oidc.jwks-file");
+    }
+
+    @Test
     void refusesForgedUnsignedAndConfusedAlgorithms() throws Exception {
         var claims = Jwts.claims("mallory", List.of("pgpilot-admins")).build();
         assertRefused(jwts.forged(claims), "signature");

@@ -46,7 +46,13 @@ public final class TokenFiles {
     public static Loaded ensure(Path secrets) {
         try {
             if (!Files.isDirectory(secrets)) {
-                Files.createDirectories(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                // the home keeps its own mode (PostgreSQL's OS user must traverse it); only secrets/ is private
+                Files.createDirectories(secrets.toAbsolutePath().getParent());
+                try {
+                    Files.createDirectory(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another service created it at the same moment
+                }
             }
             Map<Role, String> tokens = new EnumMap<>(Role.class);
             Set<Role> created = java.util.EnumSet.noneOf(Role.class);

@@ -9,6 +9,7 @@ import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
 import io.pgpilot.events.Topology;
+import io.pgpilot.gateway.security.AuditTrail;
 import io.pgpilot.support.PlatformProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -76,8 +77,10 @@ class PlatformView implements SmartLifecycle {
                 }
             }
             case Topics.EVENTS -> {
-                if (key != null && value != null) {
-                    ClusterStatus.LastEvent event = lastEvent(Json.read(value, PlatformEvent.class));
+                PlatformEvent read = key == null || value == null ? null : Json.read(value, PlatformEvent.class);
+                // audit records say who called the API, not how the cluster is doing
+                if (read != null && !(PlatformEvent.PREFIX + AuditTrail.TYPE).equals(read.type())) {
+                    ClusterStatus.LastEvent event = lastEvent(read);
                     lastEvents.merge(key, event, (old, fresh) -> fresh.time() != null && old.time() != null
                             && fresh.time().isBefore(old.time()) ? old : fresh);
                 }

@@ -2,6 +2,7 @@ package io.pgpilot.gateway;
 
 import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
+import io.pgpilot.testkit.GatewayClient;
 import io.pgpilot.testkit.KafkaBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,9 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +29,7 @@ class ClusterApiIT {
     static int port;
     static final List<String> specKeys = new CopyOnWriteArrayList<>();
     static TopicTailer specs;
-    static final HttpClient http = HttpClient.newHttpClient();
+    static GatewayClient gateway;
 
     @BeforeAll
     static void start() throws Exception {
@@ -40,6 +38,7 @@ class ClusterApiIT {
         app = new SpringApplicationBuilder(ApiGatewayApplication.class).run("--server.port=0",
                 "--pgpilot.kafka-bootstrap-servers=" + kafka.bootstrapServers(), "--pgpilot.home=" + tmp.resolve("home"));
         port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+        gateway = GatewayClient.admin("http://127.0.0.1:" + port, tmp.resolve("home"));
         specs = new TopicTailer(kafka.bootstrapServers(), "it-specs", Map.of(Topics.SPECS, TopicTailer.Start.BEGINNING),
                 (topic, key, value) -> specKeys.add(key + (value == null ? ":deleted" : ""))).start();
     }
@@ -55,13 +54,8 @@ class ClusterApiIT {
         return Files.readString(Path.of("../examples/postgres-cluster.yaml"));
     }
 
-    static HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> send(String method, String path, String contentType, String body) {
+        return gateway.send(method, path, contentType, body);
     }
 
     @Test

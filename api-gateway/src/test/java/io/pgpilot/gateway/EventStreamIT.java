@@ -4,6 +4,7 @@ import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Json;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topics;
+import io.pgpilot.testkit.GatewayClient;
 import io.pgpilot.testkit.KafkaBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -12,9 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,7 @@ class EventStreamIT {
     static ConfigurableApplicationContext app;
     static EventBus bus;
     static int port;
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static GatewayClient gateway;
     final List<SseClient> clients = new ArrayList<>();
 
     @BeforeAll
@@ -48,6 +47,7 @@ class EventStreamIT {
                 "--pgpilot.kafka-bootstrap-servers=" + kafka.bootstrapServers(), "--pgpilot.home=" + tmp.resolve("home"),
                 "--pgpilot.events.max-subscribers=3", "--pgpilot.events.heartbeat=200ms");
         port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+        gateway = GatewayClient.admin("http://127.0.0.1:" + port, tmp.resolve("home"));
         bus = new EventBus(kafka.bootstrapServers(), "events-it", Duration.ofSeconds(5));
     }
 
@@ -81,12 +81,12 @@ class EventStreamIT {
         private final Stream<String> lines;
 
         SseClient(String query, String lastEventId) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/events" + query))
+            HttpRequest.Builder request = gateway.request("/api/v1/events" + query)
                     .header("Accept", "text/event-stream");
             if (lastEventId != null) {
                 request.header("Last-Event-ID", lastEventId);
             }
-            HttpResponse<Stream<String>> response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> response = gateway.send(request.build(), HttpResponse.BodyHandlers.ofLines());
             status = response.statusCode();
             lines = response.body();
             clients.add(this);

@@ -63,8 +63,7 @@ class MetricsSystemIT {
     /** What docs/observability.md tells users to configure, with a 1 s interval for the test. */
     static String prometheusConfig(LocalPlatform.Settings s) {
         StringBuilder services = new StringBuilder();
-        for (int port : List.of(s.provisionerPort(), s.healthMonitorPort(), s.failoverPort(), s.backupPort(), s.servicesPort(),
-                s.gatewayPort())) {
+        for (int port : List.of(s.provisionerPort(), s.healthMonitorPort(), s.failoverPort(), s.backupPort(), s.servicesPort())) {
             services.append("          - 127.0.0.1:").append(port).append('\n');
         }
         return """
@@ -81,7 +80,15 @@ class MetricsSystemIT {
                     metrics_path: /actuator/prometheus
                     static_configs:
                       - targets:
-                %s""".formatted(s.healthMonitorPort(), services);
+                %s
+                  - job_name: pgpilot-gateway
+                    metrics_path: /actuator/prometheus
+                    authorization:
+                      credentials_file: %s
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(s.healthMonitorPort(), services.toString().stripTrailing(),
+                s.home().resolve("secrets").resolve("api-token-viewer"), s.gatewayPort());
     }
 
     @AfterAll
@@ -147,9 +154,12 @@ class MetricsSystemIT {
         var s = platform.settings();
         scrapes.put("health-monitor /metrics", get(s.healthMonitorPort(), "/metrics"));
         for (var e : Map.of("provisioner", s.provisionerPort(), "health-monitor", s.healthMonitorPort(), "failover-service",
-                s.failoverPort(), "backup-service", s.backupPort(), "services", s.servicesPort(), "api-gateway", s.gatewayPort()).entrySet()) {
+                s.failoverPort(), "backup-service", s.backupPort(), "services", s.servicesPort()).entrySet()) {
             scrapes.put(e.getKey() + " /actuator/prometheus", get(e.getValue(), "/actuator/prometheus"));
         }
+        var gateway = platform.send("GET", "/actuator/prometheus", null);
+        assertThat(gateway.statusCode()).as("GET gateway /actuator/prometheus with a token").isEqualTo(200);
+        scrapes.put("api-gateway /actuator/prometheus", gateway.body());
         Set<String> families = new TreeSet<>();
         scrapes.forEach((where, text) -> {
             for (String series : seriesNames(text)) {

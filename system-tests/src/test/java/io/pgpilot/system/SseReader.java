@@ -1,9 +1,8 @@
 package io.pgpilot.system;
 
 import io.pgpilot.events.Json;
+import io.pgpilot.testkit.GatewayClient;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -28,16 +27,14 @@ final class SseReader implements AutoCloseable {
 
     /** Connects and returns once the gateway confirmed the subscription: every later event reaches it. */
     @SuppressWarnings("unchecked")
-    static SseReader start(String gatewayUrl, String query, String lastEventId) {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/events" + query))
-                .header("Accept", "text/event-stream");
+    static SseReader start(GatewayClient gateway, String query, String lastEventId) {
+        HttpRequest.Builder request = gateway.request("/api/v1/events" + query).header("Accept", "text/event-stream");
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
         HttpResponse<Stream<String>> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            response = gateway.send(request.build(), HttpResponse.BodyHandlers.ofLines());
         } catch (Exception e) {
             throw new IllegalStateException("cannot subscribe to " + query, e);
         }
@@ -68,8 +65,8 @@ final class SseReader implements AutoCloseable {
     }
 
     /** Connects, waits for {@code count} events and disconnects. */
-    static SseReader read(String gatewayUrl, String query, String lastEventId, int count, Duration timeout) {
-        SseReader reader = start(gatewayUrl, query, lastEventId);
+    static SseReader read(GatewayClient gateway, String query, String lastEventId, int count, Duration timeout) {
+        SseReader reader = start(gateway, query, lastEventId);
         try {
             await().atMost(timeout).until(() -> reader.events.size() >= count);
         } finally {

@@ -61,14 +61,14 @@ class TracingSystemIT {
     @Test
     @Order(1)
     void creationProgressIsInTheEventsAndTheStatus() {
-        List<Map<String, Object>> created = SseReader.read(platform.gatewayUrl(),
+        List<Map<String, Object>> created = SseReader.read(platform.gateway(),
                 "?cluster=" + CLUSTER + "&type=instance.created&from=beginning", null, 2, Duration.ofSeconds(20)).events();
         assertThat(created).extracting(e -> e.get("subject")).containsOnly(CLUSTER);
         assertThat(created).extracting(e -> ((Map<String, Object>) e.get("data")).get("step")).containsExactly(1, 2);
         assertThat(created).extracting(e -> ((Map<String, Object>) e.get("data")).get("of")).containsOnly(2);
         assertThat(created).extracting(e -> ((Map<String, Object>) e.get("data")).get("message"))
                 .containsExactly("1/2 instances ready", "2/2 instances ready");
-        Map<String, Object> ready = SseReader.read(platform.gatewayUrl(), "?cluster=" + CLUSTER + "&type=cluster.ready&from=beginning",
+        Map<String, Object> ready = SseReader.read(platform.gateway(), "?cluster=" + CLUSTER + "&type=cluster.ready&from=beginning",
                 null, 1, Duration.ofSeconds(20)).events().getFirst();
         assertThat((Map<String, Object>) ready.get("data")).containsEntry("step", 2).containsEntry("of", 2);
         Map<String, Object> status = platform.status(CLUSTER);
@@ -79,7 +79,7 @@ class TracingSystemIT {
     @Order(2)
     void aSwitchoverIsOneTraceFromTheGatewayThroughTheFailoverServiceToTheProvisioner() {
         String target = CLUSTER + "-2";
-        SseReader live = SseReader.start(platform.gatewayUrl(), "?cluster=" + CLUSTER + "&type=switchover.*", null);
+        SseReader live = SseReader.start(platform.gateway(), "?cluster=" + CLUSTER + "&type=switchover.*", null);
         var response = platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/instances/" + target + "/promote", null);
         assertThat(response.statusCode()).isEqualTo(202);
 

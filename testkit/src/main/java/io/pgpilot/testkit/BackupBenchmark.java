@@ -345,7 +345,7 @@ public final class BackupBenchmark {
     private void pgpilotRestore(String backupId, int scale) throws Exception {
         long t = System.nanoTime();
         String request = Json.MAPPER.writeValueAsString(Map.of("backupID", backupId, "cluster", RESTORED));
-        HttpResponse<String> r = http("POST", platform.gatewayUrl() + "/api/v1/clusters/" + CLUSTER + "/restore", request);
+        HttpResponse<String> r = platform.gateway().send("POST", "/api/v1/clusters/" + CLUSTER + "/restore", "application/json", request);
         String how = "POST /api/v1/clusters/" + CLUSTER + "/restore";
         if (r.statusCode() == 404 || r.statusCode() == 405) {
             how = "a manifest with bootstrap.recovery {source: " + CLUSTER + ", backupID: " + backupId + "}";

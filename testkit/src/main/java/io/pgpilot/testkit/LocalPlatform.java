@@ -4,9 +4,6 @@ import io.pgpilot.events.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +66,7 @@ public final class LocalPlatform implements AutoCloseable {
     private final ObjectStore objectStoreSettings;
     private CephRgw objectStore;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final GatewayClient gateway;
     private final long startedNanos = System.nanoTime();
     private long readyMillis;
 
@@ -78,6 +75,7 @@ public final class LocalPlatform implements AutoCloseable {
         this.extraArgs = List.copyOf(extraArgs);
         this.objectStoreSettings = objectStore;
         this.kafka = new KafkaBroker(settings.home().resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
+        this.gateway = GatewayClient.admin("http://127.0.0.1:" + settings.gatewayPort(), settings.home());
     }
 
     public static LocalPlatform start(Settings settings) {
@@ -248,20 +246,14 @@ public final class LocalPlatform implements AutoCloseable {
         return created;
     }
 
+    /** A gateway call with the admin token ({@code body} as application/yaml). */
     public HttpResponse<String> send(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gatewayUrl() + path)).timeout(Duration.ofSeconds(10));
-        if (body != null) {
-            request.header("Content-Type", "application/yaml");
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return gateway.send(method, path, body);
+    }
+
+    /** The gateway client (admin token from {@code home/secrets/api-token-admin}) every caller goes through. */
+    public GatewayClient gateway() {
+        return gateway;
     }
 
     @SuppressWarnings("unchecked")
@@ -348,7 +340,8 @@ public final class LocalPlatform implements AutoCloseable {
         System.out.println("  sync:      " + status.get("synchronousStandbyNames"));
         ((Map<String, String>) status.get("endpoints")).forEach((name, address) -> System.out.println("  endpoint:  " + name + " -> " + address));
         System.out.println("  app user:  password in " + home.resolve("secrets").resolve(cluster + "-app.json"));
-        System.out.println("  API:       " + platform.gatewayUrl() + "/api/v1/clusters/" + cluster);
+        System.out.println("  API:       " + platform.gatewayUrl() + "/api/v1/clusters/" + cluster
+                + " (Authorization: Bearer <token>; tokens in " + home.resolve("secrets").resolve("api-token-{admin,operator,viewer}") + ")");
         System.out.println("  S3 store:  " + platform.objectStore().endpointUrl() + " (Ceph RGW, object lock; keys in "
                 + home.resolve("secrets").resolve(S3_SECRET + ".json") + ")");
         System.out.println("pgpilot: running; press Ctrl-C to stop");

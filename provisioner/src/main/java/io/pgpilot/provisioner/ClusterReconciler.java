@@ -411,6 +411,7 @@ public final class ClusterReconciler implements AutoCloseable {
         postgres.ensureDatabase(primary.port(), desired, secrets.superuser(cluster), secrets.replication(cluster),
                 secrets.app(cluster, desired.owner()));
         secrets.writeApp(cluster, desired.owner(), desired.database(), LocalPostgres.HOST, primary.port());
+        PoolerAuthSetup.ensure(postgres, primary.port(), secrets.superuser(cluster), secrets.pooler(cluster));
     }
 
     /** Managed + user configuration on every kept instance; reload where changed; report pending restarts. */

@@ -46,6 +46,7 @@ public final class AccessLayer implements AutoCloseable {
     private List<ClusterEndpoints> applied = List.of();
     private final Map<String, EndpointsRecord> published = new HashMap<>();
     private final Set<String> pendingDeletes = new TreeSet<>();
+    private volatile java.util.function.Consumer<List<ClusterEndpoints>> appliedListener = applied -> { };
 
     public AccessLayer(PortStore ports, HaproxyProcess haproxy, EndpointPublisher publisher, Clock clock) {
         this.ports = ports;
@@ -53,6 +54,12 @@ public final class AccessLayer implements AutoCloseable {
         this.renderer = new HaproxyConfigRenderer(haproxy.statsSocket());
         this.publisher = publisher;
         this.clock = clock;
+    }
+
+    /** Told what HAProxy serves after every reconcile (the poolers follow the routes). */
+    public AccessLayer onApplied(java.util.function.Consumer<List<ClusterEndpoints>> listener) {
+        this.appliedListener = listener;
+        return this;
     }
 
     /** Adopts an HAProxy left by a previous run and starts the periodic pass. */
@@ -134,6 +141,7 @@ public final class AccessLayer implements AutoCloseable {
         }
         applied = List.copyOf(desired);
         dirty = false;
+        appliedListener.accept(applied);
         closeStaleSessions();
         for (String cluster : gone) {
             ports.release(cluster);

@@ -1,7 +1,4 @@
-package io.pgpilot.health;
-
-import io.pgpilot.support.metrics.MetricCatalog;
-import io.pgpilot.support.metrics.MetricCatalog.Family;
+package io.pgpilot.support.metrics;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package io.pgpilot.support.metrics;
 
+import io.pgpilot.support.metrics.MetricCatalog.Family;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -42,7 +42,9 @@ public final class Topics {
             new TopicSpec(EVENTS, 3, WEEK),
             new TopicSpec(INSTANCES, 3, COMPACTED),
             new TopicSpec(ENDPOINTS, 3, COMPACTED),
-            new TopicSpec(NODES, 1, COMPACTED));
+            new TopicSpec(NODES, 1, COMPACTED),
+            new TopicSpec(POOLER_SPECS, 3, COMPACTED),
+            new TopicSpec(POOLER_STATUS, 3, COMPACTED));
 
     private Topics() {
     }

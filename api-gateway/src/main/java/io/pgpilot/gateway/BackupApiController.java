@@ -42,9 +42,11 @@ class BackupApiController {
     private final PlatformView view;
     private final ClusterController clusters;
     private final String backupService;
+    /** The gateway authenticates to the backup service with the internal service token (docs/security.md). */
+    private final io.pgpilot.support.security.ServiceTokens tokens;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    BackupApiController(PlatformView view, ClusterController clusters,
+    BackupApiController(PlatformView view, ClusterController clusters, io.pgpilot.support.PlatformProperties platform,
                         @Value("${pgpilot.gateway.backup-service-url:http://127.0.0.1:8084}") String backupServiceUrl) {
         if (!URL.matcher(backupServiceUrl).matches()) {
             throw new IllegalArgumentException("pgpilot.gateway.backup-service-url must be http(s)://host[:port]");
@@ -52,6 +54,7 @@ class BackupApiController {
         this.view = view;
         this.clusters = clusters;
         this.backupService = backupServiceUrl;
+        this.tokens = new io.pgpilot.support.security.ServiceTokens(platform.home());
     }
 
     @PostMapping("/backups")
@@ -123,9 +126,14 @@ class BackupApiController {
     private ResponseEntity<String> forward(String method, String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(backupService + path)).timeout(Duration.ofSeconds(30))
                 .header("X-Requested-By", "api-gateway")
+                .header("Authorization", "Bearer " + tokens.internal())
                 .method(method, HttpRequest.BodyPublishers.noBody()).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                // not the API caller's fault: the services do not share one platform home / secrets directory
+                throw new ApiException(HttpStatus.BAD_GATEWAY, "the backup service refused the gateway's service token");
+            }
             return ResponseEntity.status(response.statusCode()).contentType(MediaType.APPLICATION_JSON).body(response.body());
         } catch (IOException e) {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the backup service is not reachable");

@@ -158,7 +158,7 @@ public class WalService implements AutoCloseable {
 
     private String region(BackupPlan plan) {
         var ref = plan.credentials() == null ? null : plan.credentials().region();
-        return ref == null ? properties.region() : secrets.value(ref.name(), ref.key());
+        return ref == null ? properties.region() : secrets.userValue(ref.name(), ref.key());
     }
 
     /** Reads the secret files at each use: rotated keys apply without a restart. */
@@ -169,10 +169,10 @@ public class WalService implements AutoCloseable {
             return EnvironmentVariableCredentialsProvider.create();
         }
         return () -> {
-            String id = secrets.value(refs.accessKeyId().name(), refs.accessKeyId().key());
-            String secret = secrets.value(refs.secretAccessKey().name(), refs.secretAccessKey().key());
+            String id = secrets.userValue(refs.accessKeyId().name(), refs.accessKeyId().key());
+            String secret = secrets.userValue(refs.secretAccessKey().name(), refs.secretAccessKey().key());
             AwsCredentials credentials = refs.sessionToken() == null ? AwsBasicCredentials.create(id, secret)
-                    : AwsSessionCredentials.create(id, secret, secrets.value(refs.sessionToken().name(), refs.sessionToken().key()));
+                    : AwsSessionCredentials.create(id, secret, secrets.userValue(refs.sessionToken().name(), refs.sessionToken().key()));
             return credentials;
         };
     }
@@ -184,7 +184,7 @@ public class WalService implements AutoCloseable {
         }
         byte[] key;
         try {
-            key = Base64.getDecoder().decode(secrets.value(plan.encryptionSecret(), BackupPlan.ENCRYPTION_KEY).trim());
+            key = Base64.getDecoder().decode(secrets.userValue(plan.encryptionSecret(), BackupPlan.ENCRYPTION_KEY).trim());
         } catch (IllegalArgumentException e) {
             throw new SecretFiles.SecretException(SecretFiles.SecretException.Reason.UNREADABLE,
                     "secret " + plan.encryptionSecret() + ": " + BackupPlan.ENCRYPTION_KEY + " is not base64");

@@ -64,6 +64,7 @@ class BaseBackupIT {
     private static ConfigurableApplicationContext app;
     private static TestPostgres pg;
     private static String url;
+    private static TestTokens tokens;
     private static String backupId;
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final OsUser POSTGRES = OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED);
@@ -94,15 +95,17 @@ class BaseBackupIT {
         // the provisioner's secrets (the test server trusts loopback: the passwords are not checked)
         Files.writeString(secrets.resolve(CLUSTER + "-superuser.json"), "{\"username\":\"postgres\",\"password\":\"unused-1\"}");
         Files.writeString(secrets.resolve(CLUSTER + "-replication.json"), "{\"username\":\"streaming_replica\",\"password\":\"unused-2\"}");
+        tokens = new TestTokens(home);
         int port = FreePorts.next();
         url = "http://127.0.0.1:" + port;
         app = SpringApplication.run(BackupServiceApplication.class, "--server.port=" + port,
                 "--pgpilot.kafka-bootstrap-servers=" + kafka.bootstrapServers(), "--pgpilot.home=" + home,
                 "--pgpilot.backup.default-endpoint-url=" + rgw.endpointUrl(), "--pgpilot.backup.base.progress-interval=200ms",
                 "--spring.main.banner-mode=off");
+        tokens.writeCurlConfig(tmp.resolve("pg"), CLUSTER);
         pg = TestPostgres.start(tmp.resolve("pg"), "pg", List.of(
                 "archive_mode = on",
-                "archive_command = 'curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" " + url
+                "archive_command = 'curl -K ../backup-service.curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" " + url
                         + "/wal/" + CLUSTER + "/%f'"));
         try (Connection c = pg.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE ROLE streaming_replica WITH LOGIN REPLICATION");
@@ -244,8 +247,9 @@ class BaseBackupIT {
             System.out.println("barman-cloud-backup's backup.info:\n" + s3.getObjectAsBytes(b -> b.bucket(BUCKET)
                     .key("barman/origin/base/" + id + "/backup.info")).asUtf8String());
         }
-        HttpResponse<java.io.InputStream> data = http.send(HttpRequest.newBuilder(URI.create(url + "/recovery/from-barman/backups/" + id
-                + "/data")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        String dataPath = "/recovery/from-barman/backups/" + id + "/data";
+        HttpResponse<java.io.InputStream> data = http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + dataPath)), dataPath)
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(data.statusCode()).isEqualTo(200);
         Path extracted = tmp.resolve("from-barman");
         Files.createDirectories(extracted);
@@ -267,7 +271,7 @@ class BaseBackupIT {
     @Test
     @Order(4)
     void retentionDeletesNothingInsideTheWindow() throws Exception {
-        HttpResponse<String> result = http.send(HttpRequest.newBuilder(URI.create(url + "/retention/" + CLUSTER))
+        HttpResponse<String> result = http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + "/retention/" + CLUSTER)), "/retention")
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(result.statusCode()).as(result.body()).isEqualTo(200);
         Map<?, ?> applied = Json.read(result.body(), Map.class);
@@ -320,11 +324,11 @@ class BaseBackupIT {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + path)), path).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        return http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + path)), path).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -57,6 +57,7 @@ class RetentionIT {
     private static CephRgw rgw;
     private static ConfigurableApplicationContext app;
     private static String url;
+    private static TestTokens tokens;
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final Instant T = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
@@ -74,6 +75,7 @@ class RetentionIT {
                 + rgw.secretKey() + "\"}");
         int port = FreePorts.next();
         url = "http://127.0.0.1:" + port;
+        tokens = new TestTokens(home);
         app = SpringApplication.run(BackupServiceApplication.class, "--server.port=" + port,
                 "--pgpilot.kafka-bootstrap-servers=" + kafka.bootstrapServers(), "--pgpilot.home=" + home,
                 "--pgpilot.backup.default-endpoint-url=" + rgw.endpointUrl(), "--spring.main.banner-mode=off");
@@ -238,7 +240,8 @@ class RetentionIT {
     }
 
     private static void putWal(String cluster, String name, byte[] body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/wal/" + cluster + "/" + name))
+        String path = "/wal/" + cluster + "/" + name;
+        HttpResponse<String> r = http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + path)), path)
                 .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(name + ": " + r.body()).isEqualTo(201);
@@ -252,6 +255,6 @@ class RetentionIT {
     }
 
     private static String get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + path)), path).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }

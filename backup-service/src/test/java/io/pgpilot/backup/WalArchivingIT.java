@@ -63,6 +63,7 @@ class WalArchivingIT {
     private static ConfigurableApplicationContext app;
     private static TestPostgres pg;
     private static String url;
+    private static TestTokens tokens;
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -79,6 +80,7 @@ class WalArchivingIT {
         byte[] key = new byte[32];
         Arrays.fill(key, (byte) 7);
         Files.writeString(secrets.resolve("wal-key.json"), "{\"ENCRYPTION_KEY\":\"" + Base64.getEncoder().encodeToString(key) + "\"}");
+        tokens = new TestTokens(home);
         int port = FreePorts.next();
         url = "http://127.0.0.1:" + port;
         app = SpringApplication.run(BackupServiceApplication.class, "--server.port=" + port,
@@ -108,10 +110,11 @@ class WalArchivingIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/plans").body().contains(ENCRYPTED)
                 && get("/plans").body().contains(CLUSTER));
         // PostgreSQL archives with the very commands the provisioner renders for this cluster
+        tokens.writeCurlConfig(tmp.resolve("pg"), CLUSTER);
         pg = TestPostgres.start(tmp.resolve("pg"), "pg", List.of(
                 "archive_mode = on",
                 "archive_timeout = '60s'",
-                "archive_command = 'curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" " + url
+                "archive_command = 'curl -K ../backup-service.curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" " + url
                         + "/wal/" + CLUSTER + "/%f'"));
     }
 
@@ -147,7 +150,8 @@ class WalArchivingIT {
                         assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
                     });
         }
-        HttpResponse<byte[]> restored = http.send(HttpRequest.newBuilder(URI.create(url + "/wal/" + CLUSTER + "/" + segment)).build(),
+        HttpResponse<byte[]> restored = http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + "/wal/" + CLUSTER + "/" + segment)),
+                "/wal/" + CLUSTER + "/x").build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(restored.statusCode()).isEqualTo(200);
         assertThat(restored.body()).isEqualTo(original);
@@ -202,7 +206,8 @@ class WalArchivingIT {
             assertThat(s3.headObject(b -> b.bucket(BUCKET).key(key)).objectLockRetainUntilDate())
                     .isBefore(Instant.now().plus(2, ChronoUnit.DAYS));
         }
-        HttpResponse<byte[]> back = http.send(HttpRequest.newBuilder(URI.create(url + "/wal/" + ENCRYPTED + "/" + name)).build(),
+        HttpResponse<byte[]> back = http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + "/wal/" + ENCRYPTED + "/" + name)),
+                "/wal/" + ENCRYPTED + "/x").build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(back.body()).isEqualTo(plain);
     }
@@ -274,12 +279,55 @@ class WalArchivingIT {
         }
     }
 
+    /**
+     * Regression (issue 10): the backup service accepted WAL from anyone and served any cluster's
+     * WAL and data to anyone. Now: no token 401, a wrong token or another cluster's token 403.
+     */
+    @Test
+    @Order(9)
+    void onlyTheClustersOwnTokenOpensItsWalAndOnlyTheServiceTokenTheRest() throws Exception {
+        String wal = "/wal/" + CLUSTER + "/00000001000000AA00000001";
+        String other = tokens.tokens().cluster(ENCRYPTED);
+        String own = tokens.tokens().cluster(CLUSTER);
+        String internal = tokens.tokens().internal();
+        assertThat(raw("PUT", wal, null).statusCode()).isEqualTo(401);
+        assertThat(raw("GET", wal, null).statusCode()).isEqualTo(401);
+        assertThat(raw("GET", wal, null).headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(raw("PUT", wal, "Bearer " + other).statusCode()).as("cluster A's token on cluster B").isEqualTo(403);
+        assertThat(raw("GET", wal, "Bearer " + other).statusCode()).isEqualTo(403);
+        assertThat(raw("GET", wal, "Bearer " + internal).statusCode()).as("the service token is not a cluster's").isEqualTo(403);
+        assertThat(raw("GET", wal, "Bearer not-a-token").statusCode()).isEqualTo(403);
+        assertThat(raw("GET", wal, "Basic " + own).statusCode()).isEqualTo(401);
+        assertThat(raw("GET", wal, "Bearer " + own).statusCode()).isEqualTo(404);
+        assertThat(raw("GET", "/recovery/" + CLUSTER, null).statusCode()).isEqualTo(401);
+        assertThat(raw("GET", "/recovery/" + CLUSTER + "/backups/20260101T000000/data", "Bearer " + other).statusCode()).isEqualTo(403);
+        for (String path : new String[] {"/plans", "/archiving", "/schedules", "/backups/" + CLUSTER}) {
+            assertThat(raw("GET", path, null).statusCode()).as(path).isEqualTo(401);
+            assertThat(raw("GET", path, "Bearer " + own).statusCode()).as(path + " with a cluster token").isEqualTo(403);
+            assertThat(raw("GET", path, "Bearer " + internal).statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(raw("POST", "/backups/" + CLUSTER, "Bearer " + own).statusCode()).isEqualTo(403);
+        assertThat(raw("POST", "/retention/" + CLUSTER, null).statusCode()).isEqualTo(401);
+        // a dot-dot path is judged by where it lands, not by its first segment
+        assertThat(raw("GET", "/wal/" + CLUSTER + "/../../plans", "Bearer " + own).statusCode()).isIn(400, 403);
+        assertThat(raw("GET", "/actuator/health", null).statusCode()).isEqualTo(200);
+    }
+
+    private static HttpResponse<String> raw(String method, String path, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).method(method,
+                method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(new byte[16]));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + path)), path).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> put(String path, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/octet-stream")
+        return http.send(tokens.authorize(HttpRequest.newBuilder(URI.create(url + path)), path).header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

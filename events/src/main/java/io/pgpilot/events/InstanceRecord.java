@@ -7,4 +7,17 @@ public record InstanceRecord(String cluster, String instance, int ordinal, Strin
                              String dataDirectory, Phase phase, Instant updatedAt, String message) {
 
     public enum Phase { CREATING, RUNNING, STOPPED, FAILED }
+
+    /** The message of a RUNNING record by which the provisioner confirms that the instance accepts writes. */
+    public static final String PRIMARY = "primary";
+
+    /**
+     * The provisioner's confirmation that this instance accepts writes now: it publishes a RUNNING
+     * "primary" record only after the instance answered {@code pg_is_in_recovery() = false} (after a
+     * promotion) or was started as a primary, and replaces it before it stops or demotes the
+     * instance. The rw endpoint routes only to the topology primary with this confirmation.
+     */
+    public boolean acceptsWrites() {
+        return phase == Phase.RUNNING && PRIMARY.equals(message);
+    }
 }

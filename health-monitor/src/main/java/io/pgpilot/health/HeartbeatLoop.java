@@ -42,6 +42,8 @@ class HeartbeatLoop implements SmartLifecycle {
     private final ExecutorService probeThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, SelfFencePolicy.PrimaryLease> leases = new ConcurrentHashMap<>();
     private final Map<String, Instant> fenceSignalledAt = new ConcurrentHashMap<>();
+    /** Topology primaries seen failing, so that one failure triggers one immediate extra round. */
+    private final java.util.Set<String> failingPrimaries = ConcurrentHashMap.newKeySet();
     private HeartbeatOutbox outbox;
     private ScheduledExecutorService ticker;
     private TopicTailer tailer;
@@ -101,6 +103,11 @@ class HeartbeatLoop implements SmartLifecycle {
             outbox.offer(heartbeat);
         }
         enforceLeases(now);
+        if (primaryNewlyFailing(round)) {
+            // the failover service may only choose among replica positions taken after the failure
+            // was seen: a round right away saves it waiting for the next interval
+            ticker.execute(this::tickSafely);
+        }
         probes.keySet().removeIf(key -> {
             boolean gone = view.instancesByCluster().values().stream().flatMap(List::stream)
                     .noneMatch(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key));
@@ -109,6 +116,26 @@ class HeartbeatLoop implements SmartLifecycle {
             }
             return gone;
         });
+    }
+
+    /** True when a topology primary that was fine (or not yet watched) is seen not up as primary in this round. */
+    private boolean primaryNewlyFailing(List<Heartbeat> round) {
+        boolean newly = false;
+        for (Heartbeat heartbeat : round) {
+            String primary = view.topology(heartbeat.cluster()).map(io.pgpilot.events.Topology::primary).orElse(null);
+            if (!heartbeat.instance().equals(primary)) {
+                continue;
+            }
+            String key = Topics.instanceKey(heartbeat.cluster(), heartbeat.instance());
+            if (heartbeat.isUp() && heartbeat.role() == Heartbeat.Role.PRIMARY) {
+                failingPrimaries.remove(key);
+            } else if (failingPrimaries.add(key)) {
+                log.info("cluster={} instance={} primary seen {} ({}): probing the cluster again at once", heartbeat.cluster(),
+                        heartbeat.instance(), heartbeat.state(), heartbeat.role());
+                newly = true;
+            }
+        }
+        return newly;
     }
 
     /** A primary seen with a majority of its cluster streaming renews its lease on its own. */

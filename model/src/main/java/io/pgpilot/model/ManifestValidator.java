@@ -20,19 +20,9 @@ import java.util.regex.Pattern;
 public final class ManifestValidator {
 
     public static final int MAX_INSTANCES = 9;
-
-    /** Parameters pgpilot owns (as CloudNativePG does): setting them would break HA or archiving. */
-    public static final Set<String> FIXED_PARAMETERS = Set.of(
-            "archive_command", "archive_mode", "archive_library", "restore_command", "config_file",
-            "data_directory", "hba_file", "ident_file", "listen_addresses", "port", "primary_conninfo",
-            "primary_slot_name", "promote_trigger_file", "recovery_target", "recovery_target_lsn",
-            "recovery_target_name", "recovery_target_time", "recovery_target_timeline",
-            "recovery_target_xid", "recovery_target_inclusive", "recovery_target_action",
-            "synchronous_standby_names", "unix_socket_directories", "unix_socket_group",
-            "unix_socket_permissions", "wal_level", "hot_standby", "wal_log_hints", "full_page_writes",
-            "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "log_directory", "logging_collector",
-            "cluster_name", "shared_preload_libraries", "dynamic_library_path", "local_preload_libraries",
-            "session_preload_libraries", "jit_provider", "external_pid_file");
+    /** 64 TiB: above any volume this platform places on one machine, below any overflow. */
+    public static final long MAX_STORAGE_BYTES = 64L << 40;
+    public static final int MAX_EXTERNAL_CLUSTERS = 8;
 
     private static final Pattern QUANTITY = Pattern.compile("[1-9][0-9]{0,8}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?");
     private static final Pattern RETENTION = Pattern.compile("[1-9][0-9]{0,3}[dwm]");
@@ -79,6 +69,8 @@ public final class ManifestValidator {
             size = spec.storage().size();
             if (size != null && !QUANTITY.matcher(size).matches()) {
                 violations.add(new Violation("spec.storage.size", "'" + Names.printable(size) + "' is not a quantity like 20Gi"));
+            } else if (size != null && bytes(size) > MAX_STORAGE_BYTES) {
+                violations.add(new Violation("spec.storage.size", "'" + size + "' is more than the 64Ti a cluster may ask for"));
             }
             String storageClass = spec.storage().storageClass();
             if (storageClass != null && !Names.SECRET.matcher(storageClass).matches()) {
@@ -118,19 +110,48 @@ public final class ManifestValidator {
         if (spec.postgresql() == null || spec.postgresql().parameters() == null) {
             return result;
         }
-        spec.postgresql().parameters().forEach((key, value) -> {
+        var given = spec.postgresql().parameters();
+        if (given.size() > PostgresParameters.MAX_PARAMETERS) {
+            violations.add(new Violation("spec.postgresql.parameters", "at most " + PostgresParameters.MAX_PARAMETERS
+                    + " parameters, got " + given.size()));
+            return result;
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        given.forEach((key, value) -> {
             String field = "spec.postgresql.parameters." + Names.printable(key);
-            if (!Names.PG_PARAMETER.matcher(key).matches()) {
-                violations.add(new Violation(field, "is not a valid PostgreSQL parameter name"));
-            } else if (FIXED_PARAMETERS.contains(key.toLowerCase(Locale.ROOT))) {
-                violations.add(new Violation(field, "is managed by pgpilot and cannot be set"));
-            } else if (value == null || value.length() > 1024 || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                violations.add(new Violation(field, "value must be a single line of at most 1024 characters"));
+            var refusal = PostgresParameters.refusal(key, value);
+            if (refusal.isPresent()) {
+                violations.add(new Violation(field, refusal.get()));
+            } else if (!seen.add(key.toLowerCase(Locale.ROOT))) {
+                violations.add(new Violation(field, "is set twice (PostgreSQL parameter names ignore case)"));
             } else {
                 result.put(key, value);
             }
         });
         return result;
+    }
+
+    /** A quantity matching {@code QUANTITY} in bytes, saturating at Long.MAX_VALUE. */
+    static long bytes(String quantity) {
+        int unit = 0;
+        while (unit < quantity.length() && Character.isDigit(quantity.charAt(unit))) {
+            unit++;
+        }
+        java.math.BigInteger factor = switch (quantity.substring(unit)) {
+            case "Ki" -> java.math.BigInteger.TWO.pow(10);
+            case "Mi" -> java.math.BigInteger.TWO.pow(20);
+            case "Gi" -> java.math.BigInteger.TWO.pow(30);
+            case "Ti" -> java.math.BigInteger.TWO.pow(40);
+            case "Pi" -> java.math.BigInteger.TWO.pow(50);
+            case "k" -> java.math.BigInteger.TEN.pow(3);
+            case "M" -> java.math.BigInteger.TEN.pow(6);
+            case "G" -> java.math.BigInteger.TEN.pow(9);
+            case "T" -> java.math.BigInteger.TEN.pow(12);
+            case "P" -> java.math.BigInteger.TEN.pow(15);
+            default -> java.math.BigInteger.ONE;
+        };
+        java.math.BigInteger result = new java.math.BigInteger(quantity.substring(0, unit)).multiply(factor);
+        return result.bitLength() < 63 ? result.longValue() : Long.MAX_VALUE;
     }
 
     private static SynchronousReplication synchronous(ClusterSpec spec, int instances, List<Violation> violations) {
@@ -252,7 +273,10 @@ public final class ManifestValidator {
     private static RecoveryDefinition recovery(ClusterSpec spec, String clusterName, BackupDefinition ownBackup,
                                                List<Violation> violations) {
         Map<String, ClusterManifest.ExternalCluster> external = new LinkedHashMap<>();
-        if (spec.externalClusters() != null) {
+        if (spec.externalClusters() != null && spec.externalClusters().size() > MAX_EXTERNAL_CLUSTERS) {
+            violations.add(new Violation("spec.externalClusters", "at most " + MAX_EXTERNAL_CLUSTERS + " entries, got "
+                    + spec.externalClusters().size()));
+        } else if (spec.externalClusters() != null) {
             for (int i = 0; i < spec.externalClusters().size(); i++) {
                 var ec = spec.externalClusters().get(i);
                 String field = "spec.externalClusters[" + i + "]";
@@ -354,6 +378,10 @@ public final class ManifestValidator {
         }
         if (ref.name() == null || !Names.SECRET.matcher(ref.name()).matches()) {
             violations.add(new Violation(field + ".name", "'" + Names.printable(ref.name()) + "' is not a valid secret name"));
+        } else if (Names.platformSecret(ref.name())) {
+            violations.add(new Violation(field + ".name", "'" + ref.name() + "' is a secret generated by pgpilot (names ending in "
+                    + "-app, -superuser, -replication, -ca, -server or -token, or starting with api-token or pgpilot-); "
+                    + "reference a secret you created"));
         }
         if (ref.key() == null || !Names.SECRET_KEY.matcher(ref.key()).matches()) {
             violations.add(new Violation(field + ".key", "'" + Names.printable(ref.key()) + "' is not a valid secret key"));

@@ -18,6 +18,23 @@ public final class Names {
     private Names() {
     }
 
+    /** Suffixes of the secrets pgpilot generates per cluster (credentials, certificates, tokens). */
+    private static final java.util.List<String> PLATFORM_SECRET_SUFFIXES = java.util.List.of("-app", "-superuser", "-replication",
+            "-ca", "-server", "-token");
+
+    /**
+     * Whether a secret name is reserved for what pgpilot generates ({@code <cluster>-app},
+     * {@code -superuser}, {@code -replication}, {@code -ca}, {@code -server}, {@code -*token},
+     * {@code api-token-*}, {@code pgpilot-*}): a manifest may never reference one, not even its own
+     * cluster's, so that no manifest can send platform credentials to a store of its choosing.
+     */
+    public static boolean platformSecret(String name) {
+        if (name == null) {
+            return false;
+        }
+        return name.startsWith("api-token") || name.startsWith("pgpilot-") || PLATFORM_SECRET_SUFFIXES.stream().anyMatch(name::endsWith);
+    }
+
     public static String requireCluster(String name) {
         if (name == null || !CLUSTER.matcher(name).matches()) {
             throw new ManifestException("metadata.name", "'" + printable(name)

@@ -305,7 +305,8 @@ public final class ClusterReconciler implements AutoCloseable {
         try {
             port = postgres.prepare(layout).port();
             creating(layout, port, "primary", desired.instances());
-            RecoveryClient client = new RecoveryClient(backupServiceUrl.replaceAll("/+$", ""));
+            RecoveryClient client = new RecoveryClient(backupServiceUrl.replaceAll("/+$", ""),
+                    new io.pgpilot.support.security.ServiceTokens(postgres.home())::cluster);
             RecoveryClient.Plan plan = client.plan(cluster);
             var target = desired.recovery().target();
             String targetText = target.time() != null ? "time " + target.time() : target.lsn() != null ? "LSN " + target.lsn()

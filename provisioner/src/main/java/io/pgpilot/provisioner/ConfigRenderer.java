@@ -61,8 +61,25 @@ public final class ConfigRenderer {
         }
     }
 
+    /**
+     * curl's configuration file with the cluster's bearer token for the backup service, in the
+     * instance directory (next to, not inside, the data directory: never in a base backup), mode 600
+     * and owned by the instance's OS user. The commands name it relative to the data directory,
+     * their working directory, so the token is never on a command line.
+     */
+    public static final String CURL_CONFIG = "backup-service.curl";
+    private static final String CURL = "curl -K ../" + CURL_CONFIG + " ";
+
+    /** The content of {@link #CURL_CONFIG}. */
+    public static String curlConfig(String token) {
+        if (token == null || !token.matches("[-_A-Za-z0-9]{20,200}")) {
+            throw new IllegalArgumentException("not a service token");
+        }
+        return "# managed by pgpilot: the cluster's token for the backup service\nheader = \"Authorization: Bearer " + token + "\"\n";
+    }
+
     public static String recoveryRestoreCommand(Recovery r) {
-        return "code=$(curl -sS --max-time 120 -o \"%p\" -w \"%%{http_code}\" " + r.backupServiceUrl() + "/recovery/" + r.cluster()
+        return "code=$(" + CURL + "-sS --max-time 120 -o \"%p\" -w \"%%{http_code}\" " + r.backupServiceUrl() + "/recovery/" + r.cluster()
                 + "/wal/%f); if [ \"$code\" = 200 ]; then exit 0; fi; rm -f \"%p\"; if [ \"$code\" = 404 ]; then exit 1; fi; "
                 + "echo \"restore of %f failed: HTTP $code\" >&2; exit 200";
     }
@@ -129,12 +146,12 @@ public final class ConfigRenderer {
     public static final String ARCHIVE_TIMEOUT = "60s";
 
     public static String archiveCommand(Archiving a) {
-        return "curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" "
+        return CURL + "-sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" "
                 + a.backupServiceUrl() + "/wal/" + a.cluster() + "/%f";
     }
 
     public static String restoreCommand(Archiving a) {
-        return "curl -sS -f --max-time 120 -o \"%p\" " + a.backupServiceUrl() + "/wal/" + a.cluster() + "/%f";
+        return CURL + "-sS -f --max-time 120 -o \"%p\" " + a.backupServiceUrl() + "/wal/" + a.cluster() + "/%f";
     }
 
     private ConfigRenderer() {
@@ -145,11 +162,36 @@ public final class ConfigRenderer {
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
-    /** Lines appended once to the postgresql.conf initdb wrote. */
+    /**
+     * Lines appended to the postgresql.conf initdb wrote: the user's parameters first, pgpilot's own
+     * settings LAST, so that nothing in a manifest overrides replication, WAL, timeouts or archiving
+     * (PostgreSQL keeps the last value of a parameter it reads).
+     */
     public static String includes() {
         return "\n" + INCLUDE_MARKER + "\n"
-                + "include_if_exists = " + quote(MANAGED_FILE) + "\n"
-                + "include_if_exists = " + quote(CUSTOM_FILE) + "\n";
+                + "include_if_exists = " + quote(CUSTOM_FILE) + "\n"
+                + "include_if_exists = " + quote(MANAGED_FILE) + "\n";
+    }
+
+    /** {@code postgresql.conf} with pgpilot's include block at its end, in the order of {@link #includes} (idempotent). */
+    public static String withIncludes(String postgresqlConf) {
+        String text = postgresqlConf == null ? "" : postgresqlConf;
+        int marker = text.indexOf(INCLUDE_MARKER);
+        if (marker >= 0) {
+            String before = text.substring(0, marker);
+            String after = text.substring(marker + INCLUDE_MARKER.length()).lines()
+                    .filter(line -> !line.isBlank() && !line.strip().equals("include_if_exists = " + quote(MANAGED_FILE))
+                            && !line.strip().equals("include_if_exists = " + quote(CUSTOM_FILE)))
+                    .map(line -> line + "\n").collect(java.util.stream.Collectors.joining());
+            text = (before.endsWith("\n\n") ? before.substring(0, before.length() - 1) : before) + after;
+            if (!text.isEmpty() && !text.endsWith("\n")) {
+                text = text + "\n";
+            }
+            if (text.endsWith("\n\n")) {
+                text = text.substring(0, text.length() - 1);
+            }
+        }
+        return text + includes();
     }
 
     public static String managed(ManagedSettings s) {

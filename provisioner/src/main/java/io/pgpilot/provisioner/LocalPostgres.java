@@ -332,9 +332,7 @@ public final class LocalPostgres {
         try {
             Path conf = layout.pgdata().resolve("postgresql.conf");
             String text = Files.exists(conf) ? Files.readString(conf, StandardCharsets.UTF_8) : "";
-            if (!text.contains(ConfigRenderer.INCLUDE_MARKER)) {
-                Files2.writePrivate(conf, text + ConfigRenderer.includes(), user);
-            }
+            Files2.writePrivate(conf, ConfigRenderer.withIncludes(text), user);
         } catch (IOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
@@ -472,10 +470,7 @@ public final class LocalPostgres {
         try {
             Files2.writePrivate(layout.pgdata().resolve("pg_hba.conf"), ConfigRenderer.hba(), user);
             Path conf = layout.pgdata().resolve("postgresql.conf");
-            String text = Files.readString(conf, StandardCharsets.UTF_8);
-            if (!text.contains(ConfigRenderer.INCLUDE_MARKER)) {
-                Files2.writePrivate(conf, text + ConfigRenderer.includes(), user);
-            }
+            Files2.writePrivate(conf, ConfigRenderer.withIncludes(Files.readString(conf, StandardCharsets.UTF_8)), user);
         } catch (IOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
@@ -484,9 +479,20 @@ public final class LocalPostgres {
     /** Rewrites pgpilot.conf and custom.conf; true when either changed. */
     public boolean writeConfig(InstanceLayout layout, ManagedSettings settings, Map<String, String> parameters) {
         try {
+            if (settings.archiving() != null || settings.recovery() != null) {
+                // the cluster's backup-service token for archive_command / restore_command (never on their command line)
+                Files2.writePrivate(layout.directory().resolve(ConfigRenderer.CURL_CONFIG),
+                        ConfigRenderer.curlConfig(new io.pgpilot.support.security.ServiceTokens(home).cluster(layout.cluster())), user);
+            }
             boolean managed = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings), user);
             boolean custom = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.CUSTOM_FILE), ConfigRenderer.custom(parameters), user);
-            return managed || custom;
+            // data directories of an earlier pgpilot included the user's file last: put pgpilot's own last
+            Path conf = layout.pgdata().resolve("postgresql.conf");
+            boolean order = Files.exists(conf)
+                    && Files2.writePrivate(conf, ConfigRenderer.withIncludes(Files.readString(conf, StandardCharsets.UTF_8)), user);
+            return managed || custom || order;
+        } catch (IOException e) {
+            throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         } catch (UncheckedIOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
@@ -563,13 +569,30 @@ public final class LocalPostgres {
         }
         log.error("cluster={} instance={} did not shut down within {}: killing postmaster {} and its children",
                 layout.cluster(), layout.instance(), timeout, pid);
+        kill(layout, pid);
+        return false;
+    }
+
+    /**
+     * SIGKILL of the postmaster and its children (also when frozen by SIGSTOP), then the crash
+     * leftovers are cleared. For an old primary that a failover replaced: nothing it could still
+     * write would be kept, so there is no clean shutdown to wait for.
+     */
+    public void kill(InstanceLayout layout) {
+        if (isRunning(layout)) {
+            long pid = postmasterPid(layout);
+            log.warn("cluster={} instance={} killing postmaster {} and its children", layout.cluster(), layout.instance(), pid);
+            kill(layout, pid);
+        }
+    }
+
+    private void kill(InstanceLayout layout, long pid) {
         ProcessHandle.of(pid).ifPresent(postmaster -> {
             postmaster.descendants().forEach(ProcessHandle::destroyForcibly);
             postmaster.destroyForcibly();
         });
         awaitExit(layout, pid);
         clearCrashLeftovers(layout);
-        return false;
     }
 
     /** pg_ctl returns once the pid file is gone; the postmaster process itself ends a moment later. */
@@ -832,13 +855,43 @@ public final class LocalPostgres {
     public record Role(boolean inRecovery, int timeline) {
     }
 
+    private static final String ROLE_SQL = "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
+            + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
+            + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
+
     public Role role(int port, Credentials superuser) throws SQLException {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
-                     + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
-                     + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END")) {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+            return role(st);
+        }
+    }
+
+    private static Role role(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery(ROLE_SQL)) {
             rs.next();
             return new Role(rs.getBoolean(1), rs.getInt(2));
+        }
+    }
+
+    /**
+     * Promotes a running standby over one SQL connection ({@code pg_promote(false)}) and polls
+     * {@code pg_is_in_recovery()} every 10 ms on it: returns the role once it accepts writes (the
+     * instance's own answer, unlike {@code pg_ctl promote -w}, which reads the control file and
+     * polls every 100 ms). Throws SQLException when it cannot be asked (the caller falls back to pg_ctl).
+     */
+    public Role promoteOverSql(int port, Credentials superuser, Duration timeout) throws SQLException {
+        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_promote(false)");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Role role = role(st);
+                if (!role.inRecovery()) {
+                    return role;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ProvisioningException(Reason.PROMOTE, "promotion requested but still in recovery after " + timeout);
+                }
+                sleep(10); // poll interval while the startup process finishes recovery
+            }
         }
     }
 

@@ -24,16 +24,20 @@ final class RecoveryClient {
     }
 
     private final String baseUrl;
+    /** The recovering cluster's own token: the backup service serves a cluster's recovery data to it alone. */
+    private final java.util.function.Function<String, String> clusterToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    RecoveryClient(String baseUrl) {
+    RecoveryClient(String baseUrl, java.util.function.Function<String, String> clusterToken) {
         this.baseUrl = baseUrl;
+        this.clusterToken = clusterToken;
     }
 
     /** The plan; the backup service's refusal (422) becomes {@link RecoveryException.Reason#NO_BACKUP} with its reason. */
     Plan plan(String cluster) {
         Names.requireCluster(cluster);
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/recovery/" + cluster))
+                .header("Authorization", "Bearer " + clusterToken.apply(cluster))
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         Map<?, ?> body = parse(response.body());
         if (response.statusCode() == 422) {
@@ -58,7 +62,8 @@ final class RecoveryClient {
     /** The backup's PGDATA as a plain tar; the caller closes it. */
     InputStream data(String cluster, String backupId) {
         HttpResponse<InputStream> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/recovery/" + Names.requireCluster(cluster)
-                + "/backups/" + backupId + "/data")).build(), HttpResponse.BodyHandlers.ofInputStream());
+                + "/backups/" + backupId + "/data")).header("Authorization", "Bearer " + clusterToken.apply(cluster)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             String error;
             try (InputStream in = response.body()) {

@@ -153,8 +153,17 @@ final class TopologyConverger {
         log.warn("cluster={} instance={} runs as primary but topology epoch {} names {}: demoting (fast shutdown)",
                 layout.cluster(), layout.instance(), topology.epoch(), topology.primary());
         // a frozen or hung primary cannot obey a fast shutdown: it is killed so that the promotion
-        // goes ahead (it can never serve again on this timeline either way)
-        boolean clean = postgres.stopOrKill(layout, settings.demoteTimeout());
+        // goes ahead (it can never serve again on this timeline either way). After a failover
+        // decision it is killed at once: the new primary was chosen already and nothing the old one
+        // still writes is kept, so a clean shutdown only delays the promotion (by up to the timeout)
+        boolean failover = topology.reason() != null && topology.reason().startsWith("failover");
+        boolean clean;
+        if (failover) {
+            postgres.kill(layout);
+            clean = false;
+        } else {
+            clean = postgres.stopOrKill(layout, settings.demoteTimeout());
+        }
         // from here on it can only come back as a standby (safety rule 4)
         postgres.writeStandbySignal(layout);
         long lsn = postgres.latestCheckpointLsn(layout);
@@ -166,7 +175,7 @@ final class TopologyConverger {
         }
         long ms = (System.nanoTime() - t) / 1_000_000;
         log.info("cluster={} instance={} demoted in {} ms ({}), final checkpoint {}", layout.cluster(), layout.instance(), ms,
-                clean ? "clean shutdown" : "killed: it did not shut down in time", Lsn.format(lsn));
+                clean ? "clean shutdown" : failover ? "killed: replaced by a failover" : "killed: it did not shut down in time", Lsn.format(lsn));
         publisher.event(PlatformEvent.of(SOURCE, "instance.demoted", layout.cluster(), layout.instance(),
                 Map.of("epoch", topology.epoch(), "finalLsn", Lsn.format(lsn), "durationMs", ms, "clean", clean)));
         record(layout, port(layout), Phase.STOPPED, "demoted by topology epoch " + topology.epoch());
@@ -188,18 +197,32 @@ final class TopologyConverger {
             catchUpMs = awaitWal(layout, port, superuser, demotion);
         }
         long p = System.nanoTime();
-        postgres.promote(layout);
-        long promoteMs = (System.nanoTime() - p) / 1_000_000;
+        // the "primary" record below opens rw to this instance: publish it only once the instance
+        // itself says it left recovery (pg_ctl sees the control file before backends may write)
         int timeline;
         try {
-            timeline = postgres.role(port, superuser).timeline();
+            timeline = postgres.promoteOverSql(port, superuser, settings.promoteCatchUpTimeout()).timeline();
         } catch (SQLException e) {
-            throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
-                    + e.getSQLState() + ")", e);
+            log.warn("cluster={} instance={} cannot be promoted over SQL (SQLState {}): pg_ctl promote", cluster, layout.instance(),
+                    e.getSQLState());
+            postgres.promote(layout);
+            LocalPostgres.Role role;
+            try {
+                role = postgres.role(port, superuser);
+            } catch (SQLException again) {
+                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
+                        + again.getSQLState() + ")", again);
+            }
+            if (role.inRecovery()) {
+                // no "primary" record (it would open rw) until the instance itself says it left recovery
+                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " is still in recovery");
+            }
+            timeline = role.timeline();
         }
+        long promoteMs = (System.nanoTime() - p) / 1_000_000;
         demotions.remove(cluster);
         long ms = (System.nanoTime() - t) / 1_000_000;
-        log.info("cluster={} instance={} promoted for epoch {} in {} ms (pg_ctl promote {} ms, WAL catch-up {} ms), timeline {}",
+        log.info("cluster={} instance={} promoted for epoch {} in {} ms (promotion {} ms, WAL catch-up {} ms), timeline {}",
                 cluster, layout.instance(), topology.epoch(), ms, promoteMs, catchUpMs, timeline);
         publisher.event(PlatformEvent.of(SOURCE, "instance.promoted", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
                 "timeline", timeline, "durationMs", ms, "promoteMs", promoteMs, "catchUpMs", catchUpMs)));

@@ -21,6 +21,21 @@ class ConfigRendererTest {
         assertThat(ConfigRenderer.quote("a\\b")).isEqualTo("'a\\\\b'");
     }
 
+    /** Regression (issue 10): user parameters were included after pgpilot's own and could override them. */
+    @Test
+    void managedSettingsAreIncludedLastSoNothingOverridesThem() {
+        String initdb = "max_connections = 100\n";
+        String conf = ConfigRenderer.withIncludes(initdb);
+        assertThat(conf).startsWith(initdb);
+        assertThat(conf.indexOf("include_if_exists = 'custom.conf'"))
+                .isPositive().isLessThan(conf.indexOf("include_if_exists = 'pgpilot.conf'"));
+        assertThat(conf.strip()).endsWith("include_if_exists = 'pgpilot.conf'");
+        assertThat(ConfigRenderer.withIncludes(conf)).isEqualTo(conf);
+        // a data directory written by an earlier pgpilot (custom last) is rewritten in the safe order
+        String old = initdb + "\n" + ConfigRenderer.INCLUDE_MARKER + "\ninclude_if_exists = 'pgpilot.conf'\ninclude_if_exists = 'custom.conf'\n";
+        assertThat(ConfigRenderer.withIncludes(old)).isEqualTo(conf);
+    }
+
     @Test
     void customFileHoldsUserParametersSortedAndQuoted() {
         Map<String, String> params = new LinkedHashMap<>();
@@ -67,10 +82,14 @@ class ConfigRendererTest {
         String text = ConfigRenderer.managed(new ManagedSettings("postgres-cluster-2", 15433, Path.of("/h/s"), Path.of("/h/l"), "",
                 new Upstream("127.0.0.1", 15432, Path.of("/h/p"))).withArchiving(archiving));
         assertThat(text).contains("archive_mode = always\n", "archive_timeout = '60s'\n",
-                "archive_command = 'curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" "
+                "archive_command = 'curl -K ../backup-service.curl -sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" "
                         + "http://127.0.0.1:8084/wal/postgres-cluster/%f'\n",
-                "restore_command = 'curl -sS -f --max-time 120 -o \"%p\" http://127.0.0.1:8084/wal/postgres-cluster/%f'\n");
-        assertThat(text).doesNotContainIgnoringCase("secret").doesNotContainIgnoringCase("password");
+                "restore_command = 'curl -K ../backup-service.curl -sS -f --max-time 120 -o \"%p\" http://127.0.0.1:8084/wal/postgres-cluster/%f'\n");
+        assertThat(text).doesNotContainIgnoringCase("secret").doesNotContainIgnoringCase("password")
+                .doesNotContainIgnoringCase("bearer").doesNotContainIgnoringCase("authorization");
+        assertThat(ConfigRenderer.curlConfig("abcdefghijklmnopqrstuvwxyz_-0123456789"))
+                .contains("header = \"Authorization: Bearer abcdefghijklmnopqrstuvwxyz_-0123456789\"\n");
+        assertThatThrownBy(() -> ConfigRenderer.curlConfig("x\"\nurl = http://elsewhere")).isInstanceOf(IllegalArgumentException.class);
         String plain = ConfigRenderer.managed(new ManagedSettings("pc-1", 15432, Path.of("/h/s"), Path.of("/h/l"), "", null));
         assertThat(plain).doesNotContain("archive_").doesNotContain("restore_command");
     }

@@ -45,6 +45,8 @@ public final class AccessLayer implements AutoCloseable {
     private boolean dirty = true;
     private List<ClusterEndpoints> applied = List.of();
     private final Map<String, EndpointsRecord> published = new HashMap<>();
+    /** rw servers at the last publication: a change (e.g. a promotion confirmed) is announced as an endpoints event. */
+    private final Map<String, List<String>> publishedRw = new HashMap<>();
     private final Set<String> pendingDeletes = new TreeSet<>();
     private volatile java.util.function.Consumer<List<ClusterEndpoints>> appliedListener = applied -> { };
 
@@ -136,7 +138,14 @@ public final class AccessLayer implements AutoCloseable {
         Set<String> gone = new TreeSet<>(ports.snapshot().keySet());
         desired.forEach(c -> gone.remove(c.cluster()));
         String config = renderer.render(desired);
-        if (haproxy.apply(config)) {
+        String loaded = haproxy.loadedConfig();
+        if (loaded != null && !config.equals(loaded) && loaded.equals(renderer.render(applied))
+                && renderer.shape(desired).equals(renderer.shape(applied))) {
+            // the same members, only routed differently: switch server states at once, no reload
+            List<String> switches = switches(desired);
+            haproxy.applyAtRuntime(config, switches);
+            log.info("HAProxy switched without a reload {}: {}", switches, describe(desired));
+        } else if (haproxy.apply(config)) {
             log.info("HAProxy now serves {} cluster(s): {}", desired.size(), describe(desired));
         }
         applied = List.copyOf(desired);
@@ -146,9 +155,38 @@ public final class AccessLayer implements AutoCloseable {
         for (String cluster : gone) {
             ports.release(cluster);
             published.remove(cluster);
+            publishedRw.remove(cluster);
             pendingDeletes.add(cluster);
         }
         publish();
+    }
+
+    /** Runtime API commands that turn the applied server states into the desired ones (same members). */
+    private List<String> switches(List<ClusterEndpoints> desired) {
+        List<String> commands = new ArrayList<>();
+        for (ClusterEndpoints d : desired) {
+            ClusterRoutes before = applied.stream().filter(c -> c.cluster().equals(d.cluster())).map(ClusterEndpoints::routes)
+                    .findFirst().orElseThrow();
+            switchSection(commands, d.cluster() + "-rw", d.routes().members(), before.rw(), d.routes().rw());
+            switchSection(commands, d.cluster() + "-ro", d.routes().members(), before.ro(), d.routes().ro());
+            switchSection(commands, d.cluster() + "-r", d.routes().members(), before.r(), d.routes().r());
+        }
+        return commands;
+    }
+
+    private static void switchSection(List<String> commands, String proxy, List<Server> members, List<Server> before, List<Server> after) {
+        // first take servers out (and close their sessions), then put the new ones in
+        for (Server s : members) {
+            if (before.contains(s) && !after.contains(s)) {
+                commands.add("set server " + proxy + "/" + s.name() + " state maint");
+                commands.add("shutdown sessions server " + proxy + "/" + s.name());
+            }
+        }
+        for (Server s : members) {
+            if (!before.contains(s) && after.contains(s)) {
+                commands.add("set server " + proxy + "/" + s.name() + " state ready");
+            }
+        }
     }
 
     private void closeStaleSessions() {
@@ -193,8 +231,10 @@ public final class AccessLayer implements AutoCloseable {
         }
         for (ClusterEndpoints c : applied) {
             EndpointsRecord last = published.get(c.cluster());
+            List<String> rw = names(c.routes().rw());
             if (last != null && last.rwPort() == c.ports().rw() && last.roPort() == c.ports().ro()
-                    && last.rPort() == c.ports().r() && last.topologyEpoch() == c.routes().epoch()) {
+                    && last.rPort() == c.ports().r() && last.topologyEpoch() == c.routes().epoch()
+                    && rw.equals(publishedRw.get(c.cluster()))) {
                 continue;
             }
             EndpointsRecord record = new EndpointsRecord(c.cluster(), HaproxyConfigRenderer.LISTEN_ADDRESS,
@@ -202,8 +242,9 @@ public final class AccessLayer implements AutoCloseable {
             try {
                 publisher.updated(record, c.routes());
                 published.put(c.cluster(), record);
-                log.info("cluster {}: published endpoints rw={} ro={} r={} epoch {}", c.cluster(), record.rwPort(),
-                        record.roPort(), record.rPort(), record.topologyEpoch());
+                publishedRw.put(c.cluster(), rw);
+                log.info("cluster {}: published endpoints rw={} ro={} r={} epoch {}, rw routes to {}", c.cluster(), record.rwPort(),
+                        record.roPort(), record.rPort(), record.topologyEpoch(), rw);
             } catch (RuntimeException e) {
                 log.warn("cluster {}: could not publish endpoints, will retry: {}", c.cluster(), e.getMessage());
                 return;

@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  * <p>
  * A cluster has endpoints once it has a spec, a topology or an instance, until its spec is
  * tombstoned; records about a deleted cluster are then ignored until a new spec arrives.
+ * <p>
+ * rw routes to the topology primary only while its instance record confirms that it accepts
+ * writes ({@link InstanceRecord#acceptsWrites()}): the topology
+ * names a promotion candidate before the provisioner has promoted it, and an old primary is demoted
+ * after the topology moved on, so neither the topology alone nor the record alone may open rw.
+ * r includes the topology primary either way (reads are fine on a server in recovery).
  */
 public final class EndpointState {
 
@@ -86,7 +92,12 @@ public final class EndpointState {
             return false;
         }
         InstanceRecord previous = instances.computeIfAbsent(cluster, c -> new HashMap<>()).put(instance, record);
-        return previous == null || !previous.host().equals(record.host()) || previous.port() != record.port();
+        if (previous != null && previous.acceptsWrites() != record.acceptsWrites()) {
+            log.info("cluster {}: instance {} {}", cluster, instance, record.acceptsWrites()
+                    ? "confirmed it accepts writes" : "no longer confirms it accepts writes (" + record.phase() + " " + record.message() + ")");
+        }
+        return previous == null || !previous.host().equals(record.host()) || previous.port() != record.port()
+                || previous.acceptsWrites() != record.acceptsWrites();
     }
 
     /** A topology; applied only when its epoch is above the last applied one. Null = tombstone. */
@@ -155,9 +166,18 @@ public final class EndpointState {
         Map<String, InstanceRecord> members = instances.getOrDefault(cluster, Map.of());
         Set<String> fenced = new HashSet<>(topology.fenced());
         List<Server> rw = new ArrayList<>();
+        List<Server> r = new ArrayList<>();
         String primary = topology.primary();
         if (primary != null && !fenced.contains(primary)) {
-            server(cluster, primary, members).ifPresent(rw::add);
+            server(cluster, primary, members).ifPresent(server -> {
+                r.add(server);
+                InstanceRecord confirmation = members.get(primary);
+                // not confirmed: a promotion candidate before its promotion finished, or a primary that
+                // stopped; a client is better served by a refused connection than by a read-only server
+                if (confirmation != null && confirmation.acceptsWrites()) {
+                    rw.add(server);
+                }
+            });
         }
         List<Server> ro = new ArrayList<>();
         for (String replica : new TreeSet<>(topology.replicas())) {
@@ -165,10 +185,19 @@ public final class EndpointState {
                 server(cluster, replica, members).ifPresent(ro::add);
             }
         }
-        List<Server> r = new ArrayList<>(rw);
         r.addAll(ro);
         r.sort(java.util.Comparator.comparing(Server::name));
-        return new ClusterRoutes(cluster, topology.epoch(), rw, ro, r);
+        // every instance with an address: the endpoints list them all, routing only switches their states
+        List<Server> all = new ArrayList<>();
+        for (String instance : new TreeSet<>(members.keySet())) {
+            if (validInstance(cluster, instance)) {
+                InstanceRecord record = members.get(instance);
+                if (record.host() != null && HOST.matcher(record.host()).matches() && record.port() >= 1 && record.port() <= 65535) {
+                    all.add(new Server(instance, record.host(), record.port()));
+                }
+            }
+        }
+        return new ClusterRoutes(cluster, topology.epoch(), rw, ro, r, ClusterRoutes.union(all, r));
     }
 
     private static java.util.Optional<Server> server(String cluster, String instance, Map<String, InstanceRecord> members) {

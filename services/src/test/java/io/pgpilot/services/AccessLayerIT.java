@@ -75,13 +75,21 @@ class AccessLayerIT {
         }
     }
 
-    private static InstanceRecord instance(int ordinal, TestPostgres pg) {
+    /** A RUNNING record; role "primary" is the provisioner's confirmation that the instance accepts writes. */
+    private static InstanceRecord instance(int ordinal, TestPostgres pg, String role) {
         return new InstanceRecord("pg", "pg-" + ordinal, ordinal, "127.0.0.1", pg.port(), pg.dataDir().toString(),
-                InstanceRecord.Phase.RUNNING, Instant.now(), null);
+                InstanceRecord.Phase.RUNNING, Instant.now(), role);
     }
 
     private static Topology topology(long epoch, String primary, List<String> replicas) {
         return new Topology("pg", epoch, primary, replicas, List.of(), 1, Instant.now(), "test");
+    }
+
+    /** One {@code listen} section of a rendered configuration. */
+    static String section(String config, String proxy) {
+        int start = config.indexOf("listen " + proxy + "\n");
+        int end = config.indexOf("\n\n", start);
+        return config.substring(start, end < 0 ? config.length() : end + 1);
     }
 
     static Connection connect(int port) throws SQLException {
@@ -131,9 +139,9 @@ class AccessLayerIT {
         PortStore ports = new PortStore(dir.resolve("ports.json"), FreePorts.next());
         try (AccessLayer layer = new AccessLayer(ports, haproxy, publisher, Clock.systemUTC()).start(Duration.ofMillis(500))) {
             layer.markCaughtUp().join();
-            layer.onInstance("pg/pg-1", instance(1, a)).join();
-            layer.onInstance("pg/pg-2", instance(2, b)).join();
-            layer.onInstance("pg/pg-3", instance(3, c)).join();
+            layer.onInstance("pg/pg-1", instance(1, a, "primary")).join();
+            layer.onInstance("pg/pg-2", instance(2, b, "replica")).join();
+            layer.onInstance("pg/pg-3", instance(3, c, "replica")).join();
             layer.onTopology("pg", topology(1, "pg-1", List.of("pg-2", "pg-3"))).join();
 
             EndpointPorts endpoints = layer.applied().join().getFirst().ports();
@@ -156,11 +164,32 @@ class AccessLayerIT {
             assertThat(serverPort(held)).isEqualTo(a.port());
             int replicaServer = serverPort(heldReplica);
             long start = System.nanoTime();
+            long reloadsBeforeSwitchover = haproxy.processes().reloads();
             layer.onTopology("pg", topology(2, "pg-2", List.of("pg-1", "pg-3"))).join();
             await().atMost(Duration.ofSeconds(2)).until(() -> queryFails(held));
             long closedAfterMs = (System.nanoTime() - start) / 1_000_000;
             System.out.println("rw session to the old primary closed " + closedAfterMs + " ms after the topology change");
             held.close();
+            // pg-2 is named primary but has not confirmed its promotion: rw refuses, never routes to it
+            assertThatThrownBy(() -> reached(endpoints.rw())).isInstanceOf(SQLException.class);
+            assertThat(section(Files.readString(haproxy.configFile()), "pg-rw")).contains("server pg-2 127.0.0.1:" + b.port())
+                    .doesNotContain("shutdown-sessions\n");
+            // its confirmation opens rw through the runtime API at once, without a reload
+            long reloadsBeforeConfirmation = haproxy.processes().reloads();
+            layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
+            assertThat(reachedOver(endpoints.rw(), 5)).containsExactly(b.port());
+            assertThat(haproxy.processes().reloads()).as("a failover among members never reloads")
+                    .isEqualTo(reloadsBeforeConfirmation).isEqualTo(reloadsBeforeSwitchover);
+            assertThat(section(Files.readString(haproxy.configFile()), "pg-rw")).contains("server pg-2 127.0.0.1:" + b.port()
+                    + " check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions\n");
+            // and losing it closes rw (and its sessions) the same way
+            Connection heldOnConfirmed = connect(endpoints.rw());
+            layer.onInstance("pg/pg-2", instance(2, b, "replica")).join();
+            await().atMost(Duration.ofSeconds(2)).until(() -> queryFails(heldOnConfirmed));
+            heldOnConfirmed.close();
+            assertThatThrownBy(() -> reached(endpoints.rw())).isInstanceOf(SQLException.class);
+            assertThat(haproxy.processes().reloads()).isEqualTo(reloadsBeforeConfirmation);
+            layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
             assertThat(reachedOver(endpoints.rw(), 5)).containsExactly(b.port());
             assertThat(reachedOver(endpoints.ro(), 6)).containsExactlyInAnyOrder(a.port(), c.port());
             // a replica session survives when its server is still a replica, is closed when it became primary
@@ -173,7 +202,7 @@ class AccessLayerIT {
 
             // identical state: no reload
             long reloads = haproxy.processes().reloads();
-            layer.onInstance("pg/pg-2", instance(2, b)).join();
+            layer.onInstance("pg/pg-2", instance(2, b, "primary")).join();
             assertThat(haproxy.processes().reloads()).isEqualTo(reloads);
 
             // an older epoch is ignored

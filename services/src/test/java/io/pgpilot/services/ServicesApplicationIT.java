@@ -53,7 +53,7 @@ class ServicesApplicationIT {
                     }).start()) {
 
                 bus.publish(Topics.INSTANCES, Topics.instanceKey("shop", "shop-1"), new InstanceRecord("shop", "shop-1", 1,
-                        "127.0.0.1", pg.port(), pg.dataDir().toString(), InstanceRecord.Phase.RUNNING, Instant.now(), null));
+                        "127.0.0.1", pg.port(), pg.dataDir().toString(), InstanceRecord.Phase.RUNNING, Instant.now(), InstanceRecord.PRIMARY));
                 bus.publish(Topics.TOPOLOGY, "shop", new Topology("shop", 7, "shop-1", List.of(), List.of(), 1, Instant.now(), "it"));
 
                 Path home = tmp.resolve("home");

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -91,6 +92,95 @@ class BackupSystemIT {
             assertThat(numbers).as("segment %d archived on some timeline (archive: %s)", n, keys()).contains(n);
         }
         System.out.printf("archive after failover: %d segments, %s%n", numbers.size(), keys());
+    }
+
+    /**
+     * Issue 10, secrets and exposure, while archiving runs (archive_command invocations included):
+     * no secret value the platform holds (passwords, service and cluster tokens, S3 keys) is ever
+     * in a process's command line ({@code ps -eo args}, sampled throughout), in any log (services,
+     * PostgreSQL, HAProxy, Kafka's segment files, i.e. every event and spec), and every service,
+     * Kafka and every instance listens on loopback only.
+     */
+    @Test
+    void secretsStayOffCommandLinesLogsAndEventsAndEverythingListensOnLoopback() throws Exception {
+        Set<String> commandLines = new java.util.HashSet<>(ps());
+        for (int i = 0; i < 3; i++) {
+            String segment = switchWal(probe.currentPrimary());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                commandLines.addAll(ps());
+                return keys().stream().anyMatch(k -> k.endsWith("/" + segment + ".gz"));
+            });
+        }
+        assertThat(commandLines).as("curl ran as archive_command").anyMatch(l -> l.contains("curl -K ../backup-service.curl"));
+
+        // the gateway forwards to the backup service with the internal service token
+        var listed = platform.send("GET", "/api/v1/clusters/" + CLUSTER + "/backups", null);
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        Map<String, String> secrets = secretValues();
+        assertThat(secrets.keySet()).as("every kind of secret is checked").anyMatch(k -> k.endsWith("-wal-token.json:token"))
+                .anyMatch(k -> k.startsWith("pgpilot-internal-token")).anyMatch(k -> k.endsWith("-superuser.json:password"))
+                .anyMatch(k -> k.startsWith("s3-creds.json:SECRET_ACCESS_KEY"));
+        for (var secret : secrets.entrySet()) {
+            assertThat(commandLines).as("command lines holding " + secret.getKey()).noneMatch(l -> l.contains(secret.getValue()));
+        }
+        List<Path> logs;
+        try (var files = Files.walk(home)) {
+            logs = files.filter(Files::isRegularFile).filter(p -> !p.startsWith(home.resolve("secrets")))
+                    .filter(p -> p.toString().endsWith(".log") || p.toString().endsWith(".out") || p.toString().endsWith(".err")).toList();
+        }
+        assertThat(logs).as("service, PostgreSQL and Kafka logs").anyMatch(p -> p.toString().contains("kafka"))
+                .anyMatch(p -> p.getFileName().toString().startsWith("postgresql-"));
+        for (Path log : logs) {
+            String text = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.ISO_8859_1);
+            for (var secret : secrets.entrySet()) {
+                assertThat(text.contains(secret.getValue())).as(log + " holds " + secret.getKey()).isFalse();
+            }
+        }
+        // the files beside the data directories that hold a secret are private
+        try (var files = Files.walk(home.resolve("clusters"))) {
+            for (Path p : files.filter(f -> f.getFileName().toString().equals("backup-service.curl")
+                    || f.getFileName().toString().equals("replication.pgpass")).toList()) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString()).isEqualTo("rw-------");
+            }
+        }
+
+        var s = platform.settings();
+        Set<Integer> ports = new TreeSet<>(List.of(s.gatewayPort(), s.provisionerPort(), s.healthMonitorPort(), s.failoverPort(),
+                s.backupPort(), s.servicesPort(), s.kafkaPort(), s.kafkaControllerPort()));
+        try (var files = Files.walk(home.resolve("clusters"))) {
+            for (Path p : files.filter(f -> f.getFileName().toString().equals("instance.json")).toList()) {
+                ports.add(((Number) io.pgpilot.events.Json.read(Files.readString(p), java.util.Map.class).get("port")).intValue());
+            }
+        }
+        List<String> listening = new String(new ProcessBuilder("ss", "-ltnH").redirectErrorStream(true).start().getInputStream()
+                .readAllBytes()).lines().toList();
+        for (int port : ports) {
+            List<String> addresses = listening.stream().map(l -> l.trim().split("\\s+")).filter(f -> f.length > 3)
+                    .map(f -> f[3]).filter(a -> a.endsWith(":" + port)).toList();
+            assertThat(addresses).as("listening on port " + port).isNotEmpty()
+                    .allMatch(a -> a.equals("127.0.0.1:" + port) || a.equals("[::ffff:127.0.0.1]:" + port));
+        }
+    }
+
+    /** Every value under secrets/ worth hiding, keyed {@code file:key}. */
+    static Map<String, String> secretValues() throws Exception {
+        Map<String, String> values = new java.util.TreeMap<>();
+        try (var files = Files.list(home.resolve("secrets"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                Map<?, ?> secret = io.pgpilot.events.Json.read(Files.readString(f), Map.class);
+                for (String key : List.of("password", "token", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "ENCRYPTION_KEY")) {
+                    if (secret.get(key) instanceof String v && v.length() >= 8) {
+                        values.put(f.getFileName() + ":" + key, v);
+                    }
+                }
+            }
+        }
+        return values;
+    }
+
+    static List<String> ps() throws Exception {
+        Process ps = new ProcessBuilder("ps", "-eo", "args").redirectErrorStream(true).start();
+        return new String(ps.getInputStream().readAllBytes()).lines().toList();
     }
 
     static String switchWal(String instance) throws Exception {

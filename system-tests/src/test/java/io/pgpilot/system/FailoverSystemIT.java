@@ -22,8 +22,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The HA core against the whole platform (real PostgreSQL, Kafka, HAProxy): every scenario runs
- * under a write load through rw and ends by checking that every acknowledged commit is present and
- * that exactly one instance accepts writes.
+ * under a write load through rw (writers like real applications: connect and statement timeouts,
+ * reconnect with a short back-off) and ends by checking that every acknowledged commit is present,
+ * that no client ever got a read-only error through rw (kill -9, SIGSTOP, switchover, isolation
+ * included) and that exactly one instance accepts writes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverSystemIT {
@@ -69,7 +71,15 @@ class FailoverSystemIT {
         assertThat(probe.countPresent(table, acked)).as("acknowledged commits present after the event").isEqualTo(acked.size());
         await().atMost(CONVERGE).until(probe::healthy);
         assertThat(probe.writablePrimaries()).containsExactly(probe.currentPrimary());
-        System.out.printf("%s: %d commits acknowledged, all present; %d client errors%n", table, acked.size(), writer.errors());
+        System.out.printf("%s: %d commits acknowledged, all present; %d client errors %s; %d commits with a replication warning%n",
+                table, acked.size(), writer.errors(), errorsByState(writer.failures()), writer.unreplicatedCommits());
+        assertThat(writer.failures()).as("rw never hands out a server in recovery (SQLSTATE 25006)")
+                .noneMatch(AckedWriter.Failure::readOnly);
+    }
+
+    static java.util.Map<String, Long> errorsByState(List<AckedWriter.Failure> failures) {
+        return failures.stream().collect(java.util.stream.Collectors.groupingBy(f -> String.valueOf(f.sqlState()),
+                java.util.TreeMap::new, java.util.stream.Collectors.counting()));
     }
 
     /** Writes are acknowledged by a server other than {@code old} after the event. */

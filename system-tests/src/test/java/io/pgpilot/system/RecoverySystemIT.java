@@ -190,7 +190,8 @@ class RecoverySystemIT {
         int archivedByBarman = 0;
         for (String segment = beginWal; segment.compareTo(last) <= 0; segment = next(segment)) {
             Path copy = work.resolve(segment);
-            HttpResponse<Path> got = http.send(HttpRequest.newBuilder(URI.create(backupService + "/wal/src/" + segment)).build(),
+            HttpResponse<Path> got = http.send(HttpRequest.newBuilder(URI.create(backupService + "/wal/src/" + segment))
+                            .header("Authorization", "Bearer " + new io.pgpilot.support.security.ServiceTokens(home).cluster("src")).build(),
                     HttpResponse.BodyHandlers.ofFile(copy));
             assertThat(got.statusCode()).as(segment).isEqualTo(200);
             assertThat(Files.size(copy)).isEqualTo(16L * 1024 * 1024);

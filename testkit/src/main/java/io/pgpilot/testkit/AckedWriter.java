@@ -13,9 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A pgbench-style write load through one endpoint: each thread inserts one row per transaction
- * (autocommit) and remembers every id whose COMMIT was acknowledged, with the time of the ack. On
- * any error it reconnects, as a real client would. Used to prove that no acknowledged commit is
- * ever lost and to measure the write outage around a failover.
+ * (autocommit) and remembers every id whose COMMIT was acknowledged, with the time of the ack. It
+ * behaves like a real application: connect timeout 2 s, statement timeout 5 s, socket timeout 5 s,
+ * and on any error it reconnects after a short back-off (50 ms). Every error is recorded with its
+ * SQLSTATE and time. A commit acknowledged with a warning (PostgreSQL's "canceling wait for
+ * synchronous replication": committed locally only) does not count as acknowledged. Used to prove
+ * that no acknowledged commit is ever lost, that rw never reaches a read-only server, and to measure
+ * the write outage clients see around a failover.
  */
 public final class AckedWriter implements AutoCloseable {
 
@@ -23,12 +27,27 @@ public final class AckedWriter implements AutoCloseable {
     public record Ack(long id, long nanos, long epochMillis, String server) {
     }
 
+    /** A failed attempt (connect or statement): when (nanoTime and wall clock) and its SQLSTATE (null when none). */
+    public record Failure(long nanos, long epochMillis, String sqlState, String message) {
+
+        /** SQLSTATE 25006: the server was in recovery (a read-only transaction). */
+        public boolean readOnly() {
+            return READ_ONLY.equals(sqlState);
+        }
+    }
+
+    /** SQLSTATE read_only_sql_transaction. */
+    public static final String READ_ONLY = "25006";
+
+    private static final long BACKOFF_NANOS = 50_000_000L;
+
     private final String url;
     private final Properties properties = new Properties();
     private final String table;
     private final AtomicLong nextId = new AtomicLong(1);
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
-    private final AtomicLong errors = new AtomicLong();
+    private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong unreplicated = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -38,7 +57,8 @@ public final class AckedWriter implements AutoCloseable {
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         properties.setProperty("connectTimeout", "2");
-        properties.setProperty("socketTimeout", "10");
+        properties.setProperty("socketTimeout", "5");
+        properties.setProperty("options", "-c statement_timeout=5000");
         properties.setProperty("tcpKeepAlive", "true");
         for (int i = 0; i < threadCount; i++) {
             threads.add(Thread.ofPlatform().name("writer-" + i).daemon().unstarted(this::loop));
@@ -72,13 +92,19 @@ public final class AckedWriter implements AutoCloseable {
                     long id = nextId.getAndIncrement();
                     insert.setLong(1, id);
                     insert.executeUpdate();
+                    if (insert.getWarnings() != null) {
+                        // e.g. the sync-replication wait was cancelled: committed locally only, not acknowledged
+                        unreplicated.incrementAndGet();
+                        insert.clearWarnings();
+                        continue;
+                    }
                     acks.add(new Ack(id, System.nanoTime(), System.currentTimeMillis(), server));
                 }
             } catch (SQLException e) {
-                errors.incrementAndGet();
+                failures.add(new Failure(System.nanoTime(), System.currentTimeMillis(), e.getSQLState(), String.valueOf(e.getMessage())));
                 // a client's reconnect back-off (not a wait for an outcome): keeps a refused
                 // endpoint from turning the writers into a busy loop on this 2-core machine
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+                java.util.concurrent.locks.LockSupport.parkNanos(BACKOFF_NANOS);
             }
         }
     }
@@ -99,7 +125,21 @@ public final class AckedWriter implements AutoCloseable {
     }
 
     public long errors() {
-        return errors.get();
+        return failures.size();
+    }
+
+    public List<Failure> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** Errors with SQLSTATE 25006: a connection through the endpoint reached a server in recovery. */
+    public long readOnlyErrors() {
+        return failures.stream().filter(Failure::readOnly).count();
+    }
+
+    /** Commits that returned with a warning (committed locally, replication not confirmed): not in {@link #acks()}. */
+    public long unreplicatedCommits() {
+        return unreplicated.get();
     }
 
     /** Acks from a server other than {@code server}, after the given nanoTime. */

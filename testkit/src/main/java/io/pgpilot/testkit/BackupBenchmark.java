@@ -414,7 +414,16 @@ public final class BackupBenchmark {
         String url = "http://127.0.0.1:" + platform.settings().backupPort() + "/recovery/" + RESTORED + "/backups/" + backupId + "/data";
         long t = System.nanoTime();
         try {
-            run("pgpilot-restore-files", List.of("bash", "-o", "pipefail", "-c", "curl -sS -f '" + url + "' | tar -x -C '" + target + "'"),
+            // the restored cluster's own token, in a 600 curl config file: never on the command line
+            Path curlConfig = work.resolve("restore.curl");
+            try {
+                Files.writeString(curlConfig, "header = \"Authorization: Bearer " + serviceToken(RESTORED + "-wal-token") + "\"\n");
+                Files.setPosixFilePermissions(curlConfig, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write " + curlConfig + ": " + e.getMessage());
+            }
+            run("pgpilot-restore-files", List.of("bash", "-o", "pipefail", "-c", "curl -K '" + curlConfig + "' -sS -f '" + url
+                            + "' | tar -x -C '" + target + "'"),
                     Map.of(), true, Duration.ofMinutes(30));
         } catch (IllegalStateException e) {
             notes.add("pgpilot restore (files): " + e.getMessage());
@@ -537,6 +546,15 @@ public final class BackupBenchmark {
 
     private final java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
 
+    /** A token the platform generated under secrets/ (read, never printed). */
+    private String serviceToken(String name) {
+        try {
+            return (String) Json.MAPPER.readValue(Files.readString(home.resolve("secrets").resolve(name + ".json")), Map.class).get("token");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private HttpResponse<String> http(String method, String url) {
         return http(method, url, null);
     }
@@ -544,6 +562,10 @@ public final class BackupBenchmark {
     private HttpResponse<String> http(String method, String url, String json) {
         try {
             var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30));
+            if (url.startsWith("http://127.0.0.1:" + platform.settings().backupPort() + "/")) {
+                // the backup service's own endpoints want the platform's internal service token (docs/security.md)
+                request.header("Authorization", "Bearer " + serviceToken("pgpilot-internal-token"));
+            }
             if (json != null) {
                 request.header("Content-Type", "application/json");
             }

@@ -3,6 +3,8 @@ package io.pgpilot.gateway;
 import io.pgpilot.events.Json;
 import io.pgpilot.model.PoolerDefinition;
 import io.pgpilot.model.PoolerValidator;
+import io.pgpilot.support.PlatformProperties;
+import io.pgpilot.support.security.ServiceTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,17 +33,19 @@ class SwitchoverHold {
     private static final Pattern URL = Pattern.compile("https?://[-a-zA-Z0-9.:\\[\\]]+");
 
     private final PoolerView poolers;
+    private final ServiceTokens tokens;
     private final String servicesUrl;
     private final Duration timeout;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    SwitchoverHold(PoolerView poolers,
+    SwitchoverHold(PoolerView poolers, PlatformProperties platform,
                    @Value("${pgpilot.gateway.services-url:http://127.0.0.1:8085}") String servicesUrl,
                    @Value("${pgpilot.gateway.pooler-pause-timeout:10s}") Duration timeout) {
         if (!URL.matcher(servicesUrl).matches()) {
             throw new IllegalArgumentException("pgpilot.gateway.services-url must be http(s)://host[:port]");
         }
         this.poolers = poolers;
+        this.tokens = new ServiceTokens(platform.home());
         this.servicesUrl = servicesUrl;
         this.timeout = timeout;
     }
@@ -56,6 +60,7 @@ class SwitchoverHold {
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(servicesUrl + "/poolers/hold/" + cluster + "?timeoutMs="
                         + timeout.toMillis()))
+                .header("Authorization", "Bearer " + tokens.internal())
                 .timeout(timeout.plusSeconds(20)).POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

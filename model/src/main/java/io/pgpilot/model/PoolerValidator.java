@@ -81,6 +81,9 @@ public final class PoolerValidator {
         String secret = pgbouncer.authQuerySecret() == null ? null : pgbouncer.authQuerySecret().name();
         if (pgbouncer.authQuerySecret() != null && (secret == null || !Names.SECRET.matcher(secret).matches())) {
             violations.add(new Violation("spec.pgbouncer.authQuerySecret.name", "'" + Names.printable(secret) + "' is not a valid secret name"));
+        } else if (Names.platformSecret(secret)) {
+            violations.add(new Violation("spec.pgbouncer.authQuerySecret.name", "'" + secret
+                    + "' is a secret pgpilot generates; a manifest may reference only secrets you supply"));
         }
         String query = pgbouncer.authQuery();
         if (query != null) {

@@ -106,6 +106,8 @@ class PoolerValidatorTest {
                 .contains("needs spec.pgbouncer.authQuerySecret");
         assertThat(refused(base.formatted("authQuerySecret: {name: pooler-auth}\n    authQuery: SELECT 1")).getMessage())
                 .contains("uses $1");
+        assertThat(refused(base.formatted("authQuerySecret: {name: other-superuser}\n    authQuery: SELECT usename, passwd FROM f($1)"))
+                .getMessage()).contains("a secret pgpilot generates");
         PoolerDefinition ok = PoolerValidator.parseAndValidate(base.formatted(
                 "authQuerySecret: {name: pooler-auth}\n    authQuery: SELECT usename, passwd FROM my_lookup($1)"));
         assertThat(ok.authQuerySecret()).isEqualTo("pooler-auth");

@@ -99,7 +99,7 @@ class PoolerSystemIT {
 
     @Test
     @Order(1)
-    void invalidPoolersAreRefusedNamingTheField() {
+    void invalidPoolersAreRefusedNamingTheField() throws Exception {
         var missing = platform.send("POST", "/api/v1/poolers", manifest.replace("name: pool\n", "name: nosuchcluster\n"));
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(missing.body()).contains("spec.cluster.name").contains("does not exist");
@@ -110,6 +110,10 @@ class PoolerSystemIT {
         assertThat(owned.statusCode()).isEqualTo(400);
         assertThat(owned.body()).contains("spec.pgbouncer.parameters.auth_type");
         assertThat(platform.send("GET", "/api/v1/poolers/" + POOLER, null).statusCode()).as("nothing half-created").isEqualTo(404);
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + platform.settings().servicesPort() + "/poolers/hold/" + CLUSTER)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).as("the services' hold endpoint needs the internal token").isEqualTo(401);
     }
 
     @Test

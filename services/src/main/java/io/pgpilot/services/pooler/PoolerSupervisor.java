@@ -5,6 +5,7 @@ import io.pgpilot.events.PoolerStatusRecord;
 import io.pgpilot.events.PoolerStatusRecord.Phase;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.model.ManifestException;
+import io.pgpilot.model.Names;
 import io.pgpilot.model.PoolerDefinition;
 import io.pgpilot.model.PoolerValidator;
 import io.pgpilot.services.ClusterEndpoints;
@@ -208,6 +209,10 @@ public final class PoolerSupervisor implements AutoCloseable {
         if (cluster == null) {
             stopProcesses(r, 0);
             publish(name, r, definition, Phase.WAITING_FOR_CLUSTER, "cluster " + definition.cluster() + " has no endpoints", spec);
+            return;
+        }
+        if (definition.authQuerySecret() != null && Names.platformSecret(definition.authQuerySecret())) {
+            publish(name, r, definition, Phase.FAILED, "authQuerySecret " + definition.authQuerySecret() + " is a platform secret", spec);
             return;
         }
         String secret = definition.authQuerySecret() != null ? definition.authQuerySecret() : definition.cluster() + "-pooler";

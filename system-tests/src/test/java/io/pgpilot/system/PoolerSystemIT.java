@@ -204,10 +204,12 @@ class PoolerSystemIT {
     @Order(5)
     void pausedFromTheManifestHoldsQueriesUntilResumed() throws Exception {
         await().atMost(CONVERGE).until(probe::healthy);
-        assertThat(platform.send("PUT", "/api/v1/poolers/" + POOLER, manifest.replace("poolMode: transaction",
-                "poolMode: transaction\n    paused: true")).statusCode()).isEqualTo(200);
-        await().atMost(CONVERGE).until(() -> "Paused".equals(pooler().get("phase")));
+        // logged in before the pause: a login while paused waits too (PgBouncer may need the server for the lookup)
         try (Connection c = app()) {
+            assertThat(one(c, "select 'before'")).isEqualTo("before");
+            assertThat(platform.send("PUT", "/api/v1/poolers/" + POOLER, manifest.replace("poolMode: transaction",
+                    "poolMode: transaction\n    paused: true")).statusCode()).isEqualTo(200);
+            await().atMost(CONVERGE).until(() -> "Paused".equals(pooler().get("phase")));
             CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> {
                 try {
                     return one(c, "select 'served'");

@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,11 +25,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code /api/v1/clusters}: create, list, inspect, update and delete clusters. */
 @RestController
@@ -38,8 +35,6 @@ import java.util.Set;
 class ClusterController {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
-    private static final Set<String> MANIFEST_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml",
-            "text/x-yaml", "application/json", "text/plain");
 
     private final PlatformView view;
     private final EventBus bus;
@@ -139,24 +134,7 @@ class ClusterController {
         }
     }
 
-    /** Reads at most the manifest limit (+1 byte to detect more) whatever Content-Length claims. */
     private static ClusterManifest readManifest(HttpServletRequest request) throws IOException {
-        String contentType = request.getContentType() == null ? "application/yaml"
-                : MediaType.parseMediaType(request.getContentType()).getType() + "/"
-                + MediaType.parseMediaType(request.getContentType()).getSubtype();
-        if (!MANIFEST_TYPES.contains(contentType)) {
-            throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "send the manifest as application/yaml or application/json, not " + Names.printable(contentType));
-        }
-        if (request.getContentLengthLong() > ManifestParser.MAX_MANIFEST_BYTES) {
-            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE,
-                    "the manifest is larger than " + ManifestParser.MAX_MANIFEST_BYTES + " bytes");
-        }
-        byte[] body = request.getInputStream().readNBytes(ManifestParser.MAX_MANIFEST_BYTES + 1);
-        if (body.length > ManifestParser.MAX_MANIFEST_BYTES) {
-            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE,
-                    "the manifest is larger than " + ManifestParser.MAX_MANIFEST_BYTES + " bytes");
-        }
-        return ManifestParser.parse(new String(body, StandardCharsets.UTF_8));
+        return ManifestParser.parse(ManifestBody.read(request));
     }
 }

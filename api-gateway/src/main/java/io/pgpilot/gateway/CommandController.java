@@ -29,10 +29,12 @@ class CommandController {
 
     private final PlatformView view;
     private final EventBus bus;
+    private final SwitchoverHold hold;
 
-    CommandController(PlatformView view, EventBus bus) {
+    CommandController(PlatformView view, EventBus bus, SwitchoverHold hold) {
         this.view = view;
         this.bus = bus;
+        this.hold = hold;
     }
 
     @PostMapping("/switchover")
@@ -83,6 +85,7 @@ class CommandController {
     }
 
     private ResponseEntity<Map<String, Object>> submit(String cluster, ClusterCommand.Type type, String instance) {
+        Map<String, Object> held = type == ClusterCommand.Type.SWITCHOVER ? hold.beforeSwitchover(cluster) : Map.of();
         ClusterCommand command = ClusterCommand.of(cluster, type, instance);
         bus.publish(Topics.COMMANDS, cluster, command);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -90,6 +93,7 @@ class CommandController {
         body.put("type", type.name().toLowerCase());
         body.put("instance", instance);
         body.put("status", "accepted");
+        body.putAll(held);
         return ResponseEntity.accepted().body(body);
     }
 

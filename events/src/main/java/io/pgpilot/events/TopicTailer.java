@@ -129,13 +129,27 @@ public final class TopicTailer implements AutoCloseable {
         }
     }
 
+    /**
+     * A missing topic answers at once with no partitions: poll it every 200 ms (not in a tight
+     * loop) and say so every 10 s, until it exists (topics are created by every service at start).
+     */
     private List<PartitionInfo> awaitPartitions(String topic) {
+        long lastLog = 0;
         while (running) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10));
             if (partitions != null && !partitions.isEmpty()) {
                 return partitions;
             }
-            log.info("waiting for topic {}", topic);
+            if (System.nanoTime() - lastLog > 10_000_000_000L) {
+                log.info("waiting for topic {}", topic);
+                lastLog = System.nanoTime();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WakeupException();
+            }
         }
         throw new WakeupException();
     }

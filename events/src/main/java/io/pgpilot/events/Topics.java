@@ -20,6 +20,10 @@ public final class Topics {
     public static final String INSTANCES = "pgpilot.instance.inventory";
     /** The access layer's published endpoints per cluster. */
     public static final String ENDPOINTS = "pgpilot.cluster.endpoints";
+    /** Desired PgBouncer poolers (CloudNativePG Pooler manifests), key: pooler name; a tombstone deletes it. */
+    public static final String POOLER_SPECS = "pgpilot.pooler.specs";
+    /** What the services module runs for each pooler, key: pooler name. */
+    public static final String POOLER_STATUS = "pgpilot.pooler.status";
     /** Hosts that can run instances, as their node agents register them (key: node name; heartbeat = re-publish). */
     public static final String NODES = "pgpilot.nodes";
 
@@ -38,7 +42,9 @@ public final class Topics {
             new TopicSpec(EVENTS, 3, WEEK),
             new TopicSpec(INSTANCES, 3, COMPACTED),
             new TopicSpec(ENDPOINTS, 3, COMPACTED),
-            new TopicSpec(NODES, 1, COMPACTED));
+            new TopicSpec(NODES, 1, COMPACTED),
+            new TopicSpec(POOLER_SPECS, 3, COMPACTED),
+            new TopicSpec(POOLER_STATUS, 3, COMPACTED));
 
     private Topics() {
     }

@@ -2,7 +2,8 @@ package io.pgpilot.health;
 
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Topics;
-import io.pgpilot.health.MetricsRenderer.Sample;
+import io.pgpilot.support.metrics.MetricsRenderer;
+import io.pgpilot.support.metrics.MetricsRenderer.Sample;
 import io.pgpilot.support.PlatformProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

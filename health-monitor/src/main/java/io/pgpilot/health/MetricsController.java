@@ -1,5 +1,6 @@
 package io.pgpilot.health;
 
+import io.pgpilot.support.metrics.MetricsRenderer;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;

@@ -1,6 +1,6 @@
 package io.pgpilot.health;
 
-import io.pgpilot.health.MetricsRenderer.Sample;
+import io.pgpilot.support.metrics.MetricsRenderer.Sample;
 import io.pgpilot.support.metrics.MetricCatalog;
 import io.pgpilot.support.metrics.MetricCatalog.Family;
 import org.junit.jupiter.api.Test;

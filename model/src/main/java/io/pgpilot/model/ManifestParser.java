@@ -46,6 +46,11 @@ public final class ManifestParser {
     }
 
     public static ClusterManifest parse(String text) {
+        return parse(text, ClusterManifest.class);
+    }
+
+    /** The same strict parsing for another manifest kind (e.g. {@link PoolerManifest}). */
+    public static <T> T parse(String text, Class<T> type) {
         if (text == null || text.isBlank()) {
             throw new ManifestException("body", "the manifest is empty");
         }
@@ -57,7 +62,7 @@ public final class ManifestParser {
             refuseAliasesAndDepth(text);
         }
         try {
-            ClusterManifest manifest = (json ? JSON : YAML).readValue(text, ClusterManifest.class);
+            T manifest = (json ? JSON : YAML).readValue(text, type);
             if (manifest == null) {
                 throw new ManifestException("body", "the manifest is empty");
             }

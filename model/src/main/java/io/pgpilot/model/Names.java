@@ -20,11 +20,11 @@ public final class Names {
 
     /** Suffixes of the secrets pgpilot generates per cluster (credentials, certificates, tokens). */
     private static final java.util.List<String> PLATFORM_SECRET_SUFFIXES = java.util.List.of("-app", "-superuser", "-replication",
-            "-ca", "-server", "-token");
+            "-ca", "-server", "-token", "-pooler");
 
     /**
      * Whether a secret name is reserved for what pgpilot generates ({@code <cluster>-app},
-     * {@code -superuser}, {@code -replication}, {@code -ca}, {@code -server}, {@code -*token},
+     * {@code -superuser}, {@code -replication}, {@code -ca}, {@code -server}, {@code -*token}, {@code -pooler},
      * {@code api-token-*}, {@code pgpilot-*}): a manifest may never reference one, not even its own
      * cluster's, so that no manifest can send platform credentials to a store of its choosing.
      */

@@ -414,6 +414,7 @@ public final class ClusterReconciler implements AutoCloseable {
                 secrets.app(cluster, desired.owner()));
         secrets.writeApp(cluster, desired.owner(), desired.database(), LocalPostgres.HOST, primary.port());
         secrets.writeCa(cluster, postgres.certificates().authority().certificatePem());
+        PoolerAuthSetup.ensure(postgres, primary.port(), secrets.superuser(cluster), secrets.pooler(cluster));
     }
 
     /** Managed + user configuration on every kept instance; reload where changed; report pending restarts. */

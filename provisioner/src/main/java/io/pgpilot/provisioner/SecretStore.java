@@ -54,6 +54,11 @@ public final class SecretStore {
         return credentials(cluster, "replication", ConfigRenderer.REPLICATION_USER);
     }
 
+    /** The PgBouncer poolers' own login role (auth_query lookups only). */
+    public synchronized Credentials pooler(String cluster) {
+        return credentials(cluster, "pooler", PoolerAuthSetup.ROLE);
+    }
+
     /** The app owner's credentials; the secret file is completed by {@link #writeApp}. */
     public synchronized Credentials app(String cluster, String owner) {
         return credentials(cluster, "app", owner);
@@ -86,7 +91,7 @@ public final class SecretStore {
     }
 
     public synchronized void delete(String cluster) {
-        for (String kind : new String[] {"app", "superuser", "replication"}) {
+        for (String kind : new String[] {"app", "superuser", "replication", "pooler"}) {
             try {
                 Files.deleteIfExists(file(cluster, kind));
             } catch (IOException e) {

@@ -48,6 +48,7 @@ public final class AccessLayer implements AutoCloseable {
     /** rw servers at the last publication: a change (e.g. a promotion confirmed) is announced as an endpoints event. */
     private final Map<String, List<String>> publishedRw = new HashMap<>();
     private final Set<String> pendingDeletes = new TreeSet<>();
+    private volatile java.util.function.Consumer<List<ClusterEndpoints>> appliedListener = applied -> { };
 
     public AccessLayer(PortStore ports, HaproxyProcess haproxy, EndpointPublisher publisher, Clock clock) {
         this.ports = ports;
@@ -55,6 +56,12 @@ public final class AccessLayer implements AutoCloseable {
         this.renderer = new HaproxyConfigRenderer(haproxy.statsSocket());
         this.publisher = publisher;
         this.clock = clock;
+    }
+
+    /** Told what HAProxy serves after every reconcile (the poolers follow the routes). */
+    public AccessLayer onApplied(java.util.function.Consumer<List<ClusterEndpoints>> listener) {
+        this.appliedListener = listener;
+        return this;
     }
 
     /** Adopts an HAProxy left by a previous run and starts the periodic pass. */
@@ -143,6 +150,7 @@ public final class AccessLayer implements AutoCloseable {
         }
         applied = List.copyOf(desired);
         dirty = false;
+        appliedListener.accept(applied);
         closeStaleSessions();
         for (String cluster : gone) {
             ports.release(cluster);

@@ -17,8 +17,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Three consecutive loopback ports per cluster (rw, ro, r), starting at the configured base, kept
- * in {@code ports.json} so a restart keeps every cluster on its ports. Not thread-safe.
+ * {@code width} consecutive loopback ports per name (three per cluster: rw, ro, r; one per pooler),
+ * starting at the configured base, kept in a JSON file so a restart keeps every name on its ports.
+ * Not thread-safe.
  */
 public final class PortStore {
 
@@ -26,14 +27,23 @@ public final class PortStore {
 
     private final Path file;
     private final int basePort;
+    private final int width;
     private final SortedMap<String, Integer> bases = new TreeMap<>();
 
     public PortStore(Path file, int basePort) {
-        if (basePort < 1 || basePort > 65533) {
+        this(file, basePort, 3);
+    }
+
+    public PortStore(Path file, int basePort, int width) {
+        if (width < 1 || width > 10) {
+            throw new IllegalArgumentException("width " + width + " out of range");
+        }
+        if (basePort < 1 || basePort > 65536 - width) {
             throw new IllegalArgumentException("base port " + basePort + " out of range");
         }
         this.file = file;
         this.basePort = basePort;
+        this.width = width;
         load();
     }
 
@@ -61,37 +71,41 @@ public final class PortStore {
 
     /** The cluster's ports, allocating (and persisting) three free consecutive ones when it has none. */
     public EndpointPorts portsFor(String cluster) {
-        Integer base = bases.get(cluster);
+        return EndpointPorts.from(baseFor(cluster));
+    }
+
+    /** The first of the name's {@code width} ports, allocating (and persisting) free ones when it has none. */
+    public int baseFor(String name) {
+        Integer base = bases.get(name);
         if (base == null) {
             base = firstFreeRange();
-            bases.put(cluster, base);
+            bases.put(name, base);
             save();
-            log.info("cluster {}: allocated endpoint ports rw={} ro={} r={}", cluster, base, base + 1, base + 2);
+            log.info("{}: allocated port(s) {}..{}", name, base, base + width - 1);
         }
-        return EndpointPorts.from(base);
+        return base;
     }
 
     public void release(String cluster) {
         if (bases.remove(cluster) != null) {
             save();
-            log.info("cluster {}: released endpoint ports", cluster);
+            log.info("{}: released its port(s)", cluster);
         }
     }
 
     private int firstFreeRange() {
-        for (int candidate = basePort; candidate + 2 <= 65535; candidate++) {
-            if (taken(candidate) || taken(candidate + 1) || taken(candidate + 2)) {
+        for (int candidate = basePort; candidate + width - 1 <= 65535; candidate++) {
+            int first = candidate;
+            if (java.util.stream.IntStream.range(0, width).anyMatch(i -> taken(first + i) || !bindable(first + i))) {
                 continue;
             }
-            if (bindable(candidate) && bindable(candidate + 1) && bindable(candidate + 2)) {
-                return candidate;
-            }
+            return candidate;
         }
-        throw new IllegalStateException("no three consecutive free ports from " + basePort);
+        throw new IllegalStateException("no " + width + " consecutive free ports from " + basePort);
     }
 
     private boolean taken(int port) {
-        return bases.values().stream().anyMatch(b -> port >= b && port <= b + 2);
+        return bases.values().stream().anyMatch(b -> port >= b && port < b + width);
     }
 
     private static boolean bindable(int port) {

@@ -31,6 +31,11 @@ public final class LocalPlatform implements AutoCloseable {
             return new Settings(repository, home, 9092, 9093, 8080, 8081, 8082, 8083, 8084, 8085, 15432, 5432);
         }
 
+        /** Poolers get ports from here: PgBouncer's usual 6432 with the run command's endpoints on 5432. */
+        public int firstPoolerPort() {
+            return firstEndpointPort + 1000;
+        }
+
         public static Settings ephemeral(Path repository, Path home) {
             return new Settings(repository, home, FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
                     FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
@@ -125,9 +130,11 @@ public final class LocalPlatform implements AutoCloseable {
         launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home,
                 "--pgpilot.backup.default-endpoint-url=" + (objectStore == null ? "" : objectStore.endpointUrl()));
         launch("services", "services", settings.servicesPort(), logs, bootstrap, home,
-                "--pgpilot.services.base-port=" + settings.firstEndpointPort());
+                "--pgpilot.services.base-port=" + settings.firstEndpointPort(),
+                "--pgpilot.services.pooler-base-port=" + settings.firstPoolerPort());
         launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home,
-                "--pgpilot.gateway.backup-service-url=http://127.0.0.1:" + settings.backupPort());
+                "--pgpilot.gateway.backup-service-url=http://127.0.0.1:" + settings.backupPort(),
+                "--pgpilot.gateway.services-url=http://127.0.0.1:" + settings.servicesPort());
         CompletableFuture.allOf(services.values().stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(Duration.ofSeconds(120))))
                 .toArray(CompletableFuture[]::new)).join();

@@ -31,8 +31,8 @@ public final class MetricCatalog {
         }
     }
 
-    /** Who exports a family: the health monitor's renderer, or a service's Micrometer registry. */
-    public enum Source { INSTANCE, CONTROL_PLANE }
+    /** Who exports a family: the health monitor's renderer, a service's Micrometer registry, or the poolers' collector. */
+    public enum Source { INSTANCE, CONTROL_PLANE, POOLER }
 
     /**
      * @param name      the family name as Prometheus sees it
@@ -55,6 +55,12 @@ public final class MetricCatalog {
 
     private static Family control(String name, String meterName, Type type, String help, boolean always, String... labels) {
         return add(new Family(name, type, help, List.of(labels), Source.CONTROL_PLANE, meterName, always));
+    }
+
+    private static Family pooler(String name, String help, String... labels) {
+        List<String> all = new ArrayList<>(List.of("pooler", "pod"));
+        all.addAll(List.of(labels));
+        return add(new Family(name, Type.GAUGE, help, List.copyOf(all), Source.POOLER, null, false));
     }
 
     private static Family add(Family family) {
@@ -176,6 +182,24 @@ public final class MetricCatalog {
             "pgpilot.backup.last.success.timestamp", Type.GAUGE,
             "When the last successful base backup of a cluster finished (seconds since the epoch); only once one is known",
             false, "cluster");
+
+    // ---- per PgBouncer process of a pooler, by the services module (CloudNativePG's names) ----
+
+    public static final Family PGBOUNCER_LAST_COLLECTION_ERROR = pooler("cnpg_pgbouncer_last_collection_error",
+            "1 if the last collection from this PgBouncer's admin console failed, 0 otherwise");
+    public static final List<Family> PGBOUNCER_LISTS = java.util.stream.Stream.of("databases", "users", "pools",
+            "free_clients", "used_clients", "login_clients", "free_servers", "used_servers")
+            .map(list -> pooler("cnpg_pgbouncer_lists_" + list, "SHOW LISTS: " + list.replace('_', ' '))).toList();
+    public static final List<Family> PGBOUNCER_POOLS = java.util.stream.Stream.of("cl_active", "cl_waiting",
+            "cl_active_cancel_req", "cl_waiting_cancel_req", "sv_active", "sv_active_cancel", "sv_being_canceled",
+            "sv_idle", "sv_used", "sv_tested", "sv_login", "maxwait", "maxwait_us")
+            .map(column -> pooler("cnpg_pgbouncer_pools_" + column, "SHOW POOLS: " + column + " per database and user",
+                    "database", "user")).toList();
+    public static final List<Family> PGBOUNCER_STATS = java.util.stream.Stream.of("total_xact_count", "total_query_count",
+            "total_received", "total_sent", "total_xact_time", "total_query_time", "total_wait_time", "avg_xact_count",
+            "avg_query_count", "avg_recv", "avg_sent", "avg_xact_time", "avg_query_time", "avg_wait_time")
+            .map(column -> pooler("cnpg_pgbouncer_stats_" + column, "SHOW STATS: " + column + " per database", "database"))
+            .toList();
 
     private static Family statDatabase(String column, String help) {
         return instance("cnpg_pg_stat_database_" + column, Type.COUNTER, help + " in this database", false, "datname");

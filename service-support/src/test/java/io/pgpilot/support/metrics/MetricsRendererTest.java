@@ -1,7 +1,6 @@
-package io.pgpilot.health;
+package io.pgpilot.support.metrics;
 
-import io.pgpilot.health.MetricsRenderer.Sample;
-import io.pgpilot.support.metrics.MetricCatalog;
+import io.pgpilot.support.metrics.MetricsRenderer.Sample;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,5 @@
-package io.pgpilot.health;
+package io.pgpilot.support.metrics;
 
-import io.pgpilot.support.metrics.MetricCatalog;
 import io.pgpilot.support.metrics.MetricCatalog.Family;
 
 import java.util.ArrayList;

@@ -42,9 +42,10 @@ public final class PgBouncerConfig {
 
     /**
      * @param authUser the role that runs the auth query (pgpilot's pooler role or the manifest's authQuerySecret user)
+     * @param serverCa the cluster's CA certificate (server connections over TLS with verify-full), null for plain text
      */
     public static String ini(PoolerDefinition pooler, String listenAddress, int port, Path instanceDir, Path hbaFile,
-                             Path authFile, String authUser, Target target) {
+                             Path authFile, String authUser, Path serverCa, Target target) {
         Map<String, String> settings = new LinkedHashMap<>();
         // defaults a user may override
         settings.put("max_client_conn", "1000");
@@ -67,6 +68,11 @@ public final class PgBouncerConfig {
         settings.put("auth_file", authFile.toString());
         settings.put("auth_user", authUser);
         settings.put("auth_query", pooler.effectiveAuthQuery());
+        if (serverCa != null) {
+            // the cluster's CA: server connections are TLS, the server's name checked (works with spec.certificates.requireTls)
+            settings.put("server_tls_sslmode", "verify-full");
+            settings.put("server_tls_ca_file", serverCa.toString());
+        }
         settings.put("admin_users", ADMIN_USER);
         settings.put("stats_users", ADMIN_USER);
         StringBuilder ini = new StringBuilder("; written by pgpilot for pooler ").append(pooler.name())

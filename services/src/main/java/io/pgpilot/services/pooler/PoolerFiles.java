@@ -45,16 +45,27 @@ final class PoolerFiles {
         return dir.resolve("admin.pgpass");
     }
 
+    Path serverCa() {
+        return dir.resolve("server-ca.crt");
+    }
+
     Path instanceDirectory(int index) {
         return dir.resolve(Integer.toString(index));
     }
 
-    /** Writes what changed; true when the auth file changed (running processes must RELOAD). */
-    boolean write(PoolerCredentials authUser) {
+    /**
+     * Writes what changed; true when a file PgBouncer reads changed (running processes must RELOAD).
+     * {@code clusterCa}: the cluster's CA certificate published next to its app secret, copied where
+     * the PgBouncer OS user can read it (null: none published, server connections stay plain text).
+     */
+    boolean write(PoolerCredentials authUser, Path clusterCa) {
         try {
             user.createPrivateDirectory(dir);
             String adminPassword = adminPassword();
             boolean changed = writeIfChanged(hba(), PgBouncerConfig.hba());
+            if (clusterCa != null && Files.isRegularFile(clusterCa)) {
+                changed |= writeIfChanged(serverCa(), Files.readString(clusterCa));
+            }
             changed |= writeIfChanged(adminPassfile(), PgBouncerConfig.adminPassfile(adminPassword));
             changed |= writeIfChanged(authFile(), PgBouncerConfig.authFile(authUser.username(), authUser.password(), adminPassword));
             return changed;

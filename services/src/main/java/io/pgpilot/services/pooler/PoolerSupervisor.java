@@ -225,7 +225,8 @@ public final class PoolerSupervisor implements AutoCloseable {
             return;
         }
         PoolerFiles files = new PoolerFiles(user, dir.resolve(name));
-        boolean authChanged = files.write(credentials.get());
+        boolean authChanged = files.write(credentials.get(), secretsDir.resolve(definition.cluster() + "-ca.crt"));
+        Path serverCa = java.nio.file.Files.isRegularFile(files.serverCa()) ? files.serverCa() : null;
         int port = ports.baseFor(name);
         boolean repointed = r.target != null && !r.target.equals(target);
         if (repointed) {
@@ -245,7 +246,7 @@ public final class PoolerSupervisor implements AutoCloseable {
                 r.processes.add(process);
             }
             boolean changed = process.writeConfig(PgBouncerConfig.ini(definition, listenAddress, port, process.directory(),
-                    files.hba(), files.authFile(), credentials.get().username(), target));
+                    files.hba(), files.authFile(), credentials.get().username(), serverCa, target));
             if (!process.running()) {
                 process.start();
                 log.info("pooler={} cluster={} process {} started on {}:{} -> {}", name, definition.cluster(), i, listenAddress, port, target);

@@ -111,7 +111,7 @@ class PgBouncerIT {
         for (int i = 1; i <= pooler.instances(); i++) {
             PgBouncerProcess process = new PgBouncerProcess("/usr/sbin/pgbouncer", USER, poolerDir.resolve(String.valueOf(i)), port, passfile);
             process.writeConfig(PgBouncerConfig.ini(pooler, "127.0.0.1", port, process.directory(), hba, auth,
-                    PoolerAuth.ROLE, new Target("127.0.0.1", pg.port())));
+                    PoolerAuth.ROLE, null, new Target("127.0.0.1", pg.port())));
             process.start();
             processes.add(process);
         }

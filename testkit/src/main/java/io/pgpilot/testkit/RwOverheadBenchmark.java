@@ -2,8 +2,6 @@ package io.pgpilot.testkit;
 
 import io.pgpilot.events.Json;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -94,20 +91,8 @@ public final class RwOverheadBenchmark {
         return Double.parseDouble(m.group(1));
     }
 
-    private static String pgbench(String hostPort, String password, List<String> options) throws IOException, InterruptedException {
-        int colon = hostPort.lastIndexOf(':');
-        List<String> command = new ArrayList<>(List.of("pgbench", "-h", hostPort.substring(0, colon), "-p", hostPort.substring(colon + 1),
-                "-U", "app"));
-        command.addAll(options);
-        command.add("app");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("PGPASSWORD", password); // never on the command line
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException("pgbench " + options + " failed: " + out);
-        }
-        return out;
+    private static String pgbench(String hostPort, String password, List<String> options) {
+        return Pgbench.runOk(hostPort, "app", password, "app", options, null).output();
     }
 
     static String report(List<Round> rounds, int seconds) {

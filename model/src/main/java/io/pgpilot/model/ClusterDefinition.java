@@ -11,7 +11,16 @@ import java.util.stream.IntStream;
 public record ClusterDefinition(String name, int instances, Map<String, String> parameters,
                                 SynchronousReplication synchronous, String storageSize,
                                 BackupDefinition backup, int failoverDelaySeconds,
-                                String database, String owner, RecoveryDefinition recovery) {
+                                String database, String owner, RecoveryDefinition recovery, String primaryUpdateMethod) {
+
+    /** Without {@code primaryUpdateMethod}: {@code switchover}, CloudNativePG's default. */
+    public ClusterDefinition(String name, int instances, Map<String, String> parameters,
+                             SynchronousReplication synchronous, String storageSize,
+                             BackupDefinition backup, int failoverDelaySeconds,
+                             String database, String owner, RecoveryDefinition recovery) {
+        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, recovery,
+                "switchover");
+    }
 
     public ClusterDefinition(String name, int instances, Map<String, String> parameters,
                              SynchronousReplication synchronous, String storageSize,

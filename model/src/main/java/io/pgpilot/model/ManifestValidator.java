@@ -110,7 +110,8 @@ public final class ManifestValidator {
             throw new ManifestException(violations);
         }
         return new ClusterDefinition(name, instances, parameters, synchronous, size == null ? "1Gi" : size,
-                backup, failoverDelay, database, owner, recovery);
+                backup, failoverDelay, database, owner, recovery,
+                spec.primaryUpdateMethod() == null ? "switchover" : spec.primaryUpdateMethod());
     }
 
     private static Map<String, String> parameters(ClusterSpec spec, List<Violation> violations) {

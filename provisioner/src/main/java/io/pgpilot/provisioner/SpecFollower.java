@@ -61,8 +61,26 @@ public final class SpecFollower implements SmartLifecycle {
             log.warn("cluster={} ignoring spec whose manifest names cluster {}", key, desired.name());
             return;
         }
-        log.info("cluster={} generation {}: {} instances", key, record.generation(), desired.instances());
-        reconciler.submit(desired);
+        restartRequest(key, record);
+        log.info("cluster={} generation {}: {} instances (incarnation {})", key, record.generation(), desired.instances(),
+                io.pgpilot.events.Incarnation.brief(record.uid()));
+        reconciler.submit(desired, record.uid());
+    }
+
+    /** CloudNativePG's restart annotation (what {@code kubectl cnpg restart} and POST .../restart set). */
+    static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+    private void restartRequest(String cluster, ClusterSpecRecord record) {
+        var metadata = record.manifest().metadata();
+        String value = metadata == null || metadata.annotations() == null ? null : metadata.annotations().get(RESTARTED_AT);
+        if (value == null) {
+            return;
+        }
+        try {
+            reconciler.restartRequested(cluster, java.time.Instant.parse(value));
+        } catch (java.time.format.DateTimeParseException e) {
+            log.warn("cluster={} ignoring annotation {}: not an ISO-8601 instant", cluster, RESTARTED_AT);
+        }
     }
 
     /** Handles one record of the topology topic: the failover service's word on roles. */

@@ -62,6 +62,8 @@ class FailoverCoordinator implements SmartLifecycle {
     private final Map<String, String> lastWaiting = new ConcurrentHashMap<>();
     /** The incarnation in force per existing cluster (a spec without uid maps to ""; see {@link Incarnation}). */
     private final Map<String, String> uids = new ConcurrentHashMap<>();
+    /** The newest topology read per cluster whatever its incarnation (the topics are read in no common order). */
+    private final Map<String, Topology> newest = new ConcurrentHashMap<>();
     /** Set once the state topics were read up to their end: tombstones are published only from then on. */
     private volatile boolean caughtUp;
     private final Object decisions = new Object();
@@ -130,6 +132,10 @@ class FailoverCoordinator implements SmartLifecycle {
                                     key, Incarnation.brief(uid), Incarnation.brief(held.uid()), held.epoch());
                             forgetIncarnation(key, false);
                         }
+                        Topology read = newest.get(key);
+                        if (!topologies.containsKey(key) && read != null && uid.equals(uidOf(read.uid()))) {
+                            adopt(read); // read before its spec
+                        }
                         failoverDelays.put(key, Duration.ofSeconds(definition.failoverDelaySeconds()));
                         metrics.clusterKnown(key);
                     }
@@ -148,6 +154,7 @@ class FailoverCoordinator implements SmartLifecycle {
             case Topics.TOPOLOGY -> {
                 if (value == null) {
                     topologies.remove(key);
+                    newest.remove(key);
                 } else {
                     adopt(Json.read(value, Topology.class));
                 }
@@ -182,6 +189,7 @@ class FailoverCoordinator implements SmartLifecycle {
 
     private void adopt(Topology topology) {
         lastEpochs.merge(topology.cluster(), topology.epoch(), Math::max);
+        newest.merge(topology.cluster(), topology, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
         String uid = uids.get(topology.cluster());
         if (uid != null && !uid.equals(uidOf(topology.uid()))) {
             return; // a deleted incarnation's topology: only its epoch counts

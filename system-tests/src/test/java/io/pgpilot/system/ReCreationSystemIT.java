@@ -135,6 +135,24 @@ class ReCreationSystemIT {
         assertFreshAndHealthy(uid);
     }
 
+    /** The provisioner replays the specs topic (create, delete, create...): only the newest spec counts, no data lost. */
+    @Test
+    @Order(7)
+    void restartsOfTheProvisionerAndFailoverServiceAfterReCreationsKeepTheData() throws Exception {
+        String uid = uid();
+        platform.restartService("provisioner", false);
+        platform.restartService("failover-service", true);
+        platform.awaitHealthy(CLUSTER, HEALTHY);
+        await().atMost(HEALTHY).until(probe::healthy);
+        assertThat(uid()).isEqualTo(uid);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            try (Connection c = app(); ResultSet rs = c.createStatement().executeQuery("select count(*) from marker")) {
+                rs.next();
+                return rs.getLong(1) == 1;
+            }
+        });
+    }
+
     private static void delete() {
         assertThat(platform.send("DELETE", "/api/v1/clusters/" + CLUSTER, null).statusCode()).isEqualTo(202);
     }

@@ -2,6 +2,7 @@ package io.pgpilot.gateway;
 
 import io.pgpilot.events.ClusterSpecRecord;
 import io.pgpilot.events.EventBus;
+import io.pgpilot.events.Incarnation;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topics;
 import io.pgpilot.model.ClusterDefinition;
@@ -58,12 +59,12 @@ class ClusterController {
             if (view.spec(definition.name()).isPresent()) {
                 throw new ApiException(HttpStatus.CONFLICT, "cluster " + definition.name() + " already exists");
             }
-            record = new ClusterSpecRecord(manifest, 1, Instant.now());
+            record = new ClusterSpecRecord(manifest, 1, Instant.now(), Incarnation.newUid());
             bus.publish(Topics.SPECS, definition.name(), record);
             view.accepted(definition.name(), record);
         }
-        log.info("cluster={} accepted: {} instances", definition.name(), definition.instances());
-        announce(definition.name(), "cluster.accepted", Map.of("generation", 1, "instances", definition.instances()));
+        log.info("cluster={} accepted: {} instances, incarnation {}", definition.name(), definition.instances(), record.uid());
+        announce(definition.name(), "cluster.accepted", Map.of("generation", 1, "instances", definition.instances(), "uid", record.uid()));
         return ResponseEntity.created(URI.create("/api/v1/clusters/" + definition.name())).body(status(definition.name()));
     }
 
@@ -78,12 +79,45 @@ class ClusterController {
         synchronized (writes) {
             ClusterSpecRecord current = view.spec(name)
                     .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "cluster " + name + " does not exist"));
-            ClusterSpecRecord next = new ClusterSpecRecord(manifest, current.generation() + 1, Instant.now());
+            ClusterSpecRecord next = new ClusterSpecRecord(manifest, current.generation() + 1, Instant.now(), current.uid());
             bus.publish(Topics.SPECS, name, next);
             view.accepted(name, next);
         }
         announce(name, "cluster.updated", Map.of("instances", definition.instances()));
         return ResponseEntity.ok(status(name));
+    }
+
+    /** CloudNativePG's restart annotation, set by {@code kubectl cnpg restart}. */
+    static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+    /**
+     * A rolling restart of every instance (like {@code kubectl cnpg restart}): a new generation of
+     * the spec with the restart annotation; the provisioner restarts the replicas one at a time,
+     * then the primary per spec.primaryUpdateMethod.
+     */
+    @PostMapping("/{name}/restart")
+    ResponseEntity<Map<String, Object>> restart(@PathVariable String name) {
+        requireName(name);
+        Instant at = Instant.now();
+        long generation;
+        synchronized (writes) {
+            ClusterSpecRecord current = view.spec(name)
+                    .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "cluster " + name + " does not exist"));
+            ClusterManifest m = current.manifest();
+            Map<String, String> annotations = new java.util.TreeMap<>(
+                    m.metadata().annotations() == null ? Map.of() : m.metadata().annotations());
+            annotations.put(RESTARTED_AT, at.toString());
+            ClusterManifest next = new ClusterManifest(m.apiVersion(), m.kind(), new ClusterManifest.Metadata(
+                    m.metadata().name(), m.metadata().namespace(), m.metadata().labels(), annotations), m.spec());
+            ManifestValidator.validate(next);
+            generation = current.generation() + 1;
+            ClusterSpecRecord record = new ClusterSpecRecord(next, generation, at, current.uid());
+            bus.publish(Topics.SPECS, name, record);
+            view.accepted(name, record);
+        }
+        log.info("cluster={} rolling restart requested", name);
+        announce(name, "cluster.restart_requested", Map.of("restartedAt", at.toString(), "generation", generation));
+        return ResponseEntity.accepted().body(Map.of("cluster", name, "restartedAt", at.toString(), "generation", generation));
     }
 
     @GetMapping

@@ -6,13 +6,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What {@code GET /api/v1/clusters/{name}} answers: the analog of {@code kubectl cnpg status}. */
+/**
+ * What {@code GET /api/v1/clusters/{name}} answers: the analog of {@code kubectl cnpg status}.
+ * {@code uid} names the incarnation (new at every creation of the name, like metadata.uid);
+ * {@code pendingRestart}: instances that run with a changed parameter still waiting for a restart.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClusterStatus(String name, long generation, String phase, int instances, int readyInstances,
                             String currentPrimary, long topologyEpoch, Integer timeline,
                             String synchronousStandbyNames, int synchronousStandbys,
                             List<InstanceStatus> instanceStatus, Map<String, String> endpoints,
-                            Map<String, String> secrets, Progress progress, LastEvent lastEvent) {
+                            Map<String, String> secrets, Progress progress, LastEvent lastEvent, String uid,
+                            List<String> pendingRestart) {
 
     /**
      * While not every instance is ready (creation, scale-up, recovery): {@code step} of {@code of}

@@ -72,7 +72,12 @@ public final class ClusterStatusAssembler {
         boolean syncApplied = definition.synchronous().number() == 0 || syncStates.values().stream()
                 .filter(s -> "sync".equals(s) || "quorum".equals(s) || "potential".equals(s)).count()
                 >= definition.instances() - 1;
+        // not healthy while a changed parameter waits for a restart (the provisioner rolls it out)
+        List<String> pendingRestart = definition.instanceNames().stream().filter(n -> heartbeats.get(n) != null
+                && heartbeats.get(n).pendingRestart() && !heartbeats.get(n).observedAt().plus(FRESH).isBefore(now)).toList();
         String phase = topology == null ? (failed ? "Failed" : "Setting up primary")
+                : ready == definition.instances() && syncApplied && !pendingRestart.isEmpty()
+                ? "Applying configuration: restart pending on " + String.join(", ", pendingRestart)
                 : ready == definition.instances() && syncApplied ? "Cluster in healthy state"
                 : ready == definition.instances() ? "Waiting for synchronous replication to be configured"
                 : primaryBeat == null || !primaryBeat.isUp() ? "Primary unavailable"
@@ -92,7 +97,7 @@ public final class ClusterStatusAssembler {
                 topology == null ? null : topology.timeline(),
                 definition.synchronous().standbyNames(topology == null ? List.of() : standbyNames), syncStandbys,
                 rows, access, Map.of("app", definition.name() + "-app", "superuser", definition.name() + "-superuser"),
-                progress, recent);
+                progress, recent, spec.uid(), pendingRestart.isEmpty() ? null : pendingRestart);
     }
 
     /** "2/3 instances ready; creating c-3", with what failed and the last event's message when there is one. */

@@ -3,6 +3,7 @@ package io.pgpilot.gateway;
 import io.pgpilot.events.ClusterSpecRecord;
 import io.pgpilot.events.EndpointsRecord;
 import io.pgpilot.events.Heartbeat;
+import io.pgpilot.events.Incarnation;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Json;
 import io.pgpilot.events.PlatformEvent;
@@ -128,8 +129,16 @@ class PlatformView implements SmartLifecycle {
         return Optional.ofNullable(specs.get(cluster));
     }
 
+    /** The uid of the cluster's incarnation in force (null: none, or a spec from before incarnations). */
+    private String uid(String cluster) {
+        ClusterSpecRecord spec = specs.get(cluster);
+        return spec == null ? null : spec.uid();
+    }
+
+    /** The topology of the incarnation in force only: a deleted cluster's topology is not this one's. */
     Topology topology(String cluster) {
-        return topologies.get(cluster);
+        Topology t = topologies.get(cluster);
+        return t != null && Incarnation.same(t.uid(), uid(cluster)) ? t : null;
     }
 
     EndpointsRecord endpoints(String cluster) {
@@ -137,7 +146,8 @@ class PlatformView implements SmartLifecycle {
     }
 
     Map<String, InstanceRecord> instances(String cluster) {
-        return instances.values().stream().filter(i -> i.cluster().equals(cluster))
+        String uid = uid(cluster);
+        return instances.values().stream().filter(i -> i.cluster().equals(cluster) && Incarnation.same(i.uid(), uid))
                 .collect(Collectors.toMap(InstanceRecord::instance, i -> i));
     }
 
@@ -146,7 +156,8 @@ class PlatformView implements SmartLifecycle {
     }
 
     Map<String, Heartbeat> heartbeats(String cluster) {
-        return heartbeats.values().stream().filter(h -> h.cluster().equals(cluster))
+        String uid = uid(cluster);
+        return heartbeats.values().stream().filter(h -> h.cluster().equals(cluster) && Incarnation.same(h.uid(), uid))
                 .collect(Collectors.toMap(Heartbeat::instance, h -> h));
     }
 

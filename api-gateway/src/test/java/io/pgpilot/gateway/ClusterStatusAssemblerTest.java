@@ -67,6 +67,36 @@ class ClusterStatusAssemblerTest {
     }
 
     @Test
+    void aPendingRestartKeepsTheClusterFromBeingHealthy() throws Exception {
+        ClusterManifest manifest = ManifestParser.parse(Files.readString(Path.of("../examples/postgres-cluster.yaml")));
+        var topology = new Topology("postgres-cluster", 1, "postgres-cluster-1",
+                List.of("postgres-cluster-2", "postgres-cluster-3"), List.of(), 1, NOW, "initial election");
+        var standbys = List.of(
+                new Heartbeat.StandbyStatus("postgres-cluster-2", "streaming", "quorum", 1, 1, 1, 0),
+                new Heartbeat.StandbyStatus("postgres-cluster-3", "streaming", "quorum", 1, 1, 1, 0));
+        Heartbeat pending = beat("postgres-cluster-3", Heartbeat.Role.REPLICA, NOW, List.of());
+        pending = new Heartbeat(pending.cluster(), pending.instance(), pending.observedAt(), pending.sequence(), pending.state(),
+                pending.processAlive(), pending.role(), pending.timeline(), pending.currentLsn(), pending.receiveLsn(),
+                pending.replayLsn(), pending.lagBytes(), pending.lagSeconds(), pending.walReceiverStatus(), pending.upstream(),
+                pending.connections(), pending.xactCommit(), pending.standbys(), null, null, true);
+        var inventory = Map.of("postgres-cluster-1", running("postgres-cluster-1", 15432),
+                "postgres-cluster-2", running("postgres-cluster-2", 15433),
+                "postgres-cluster-3", running("postgres-cluster-3", 15434));
+        var beats = new java.util.HashMap<>(Map.of("postgres-cluster-1", beat("postgres-cluster-1", Heartbeat.Role.PRIMARY, NOW, standbys),
+                "postgres-cluster-2", beat("postgres-cluster-2", Heartbeat.Role.REPLICA, NOW, List.of()),
+                "postgres-cluster-3", pending));
+        var definition = ManifestValidator.validate(manifest);
+        var status = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 2, NOW), definition, topology, inventory,
+                beats, null, NOW);
+        assertThat(status.phase()).isEqualTo("Applying configuration: restart pending on postgres-cluster-3");
+        assertThat(status.pendingRestart()).containsExactly("postgres-cluster-3");
+        beats.put("postgres-cluster-3", beat("postgres-cluster-3", Heartbeat.Role.REPLICA, NOW, List.of()));
+        status = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 2, NOW), definition, topology, inventory, beats, null, NOW);
+        assertThat(status.phase()).isEqualTo("Cluster in healthy state");
+        assertThat(status.pendingRestart()).isNull();
+    }
+
+    @Test
     void beforeTheElectionTheClusterIsSettingUp() throws Exception {
         ClusterManifest manifest = ManifestParser.parse(Files.readString(Path.of("../examples/postgres-cluster.yaml")));
         var status = ClusterStatusAssembler.assemble(new ClusterSpecRecord(manifest, 1, NOW),

@@ -5,13 +5,25 @@ import java.util.List;
 
 /**
  * What the health monitor saw of one instance at one moment. LSNs are numeric (bytes since 0/0)
- * so that consumers can compare them without parsing.
+ * so that consumers can compare them without parsing. {@code uid}: the cluster incarnation of the
+ * probed instance's inventory record ({@link Incarnation}). {@code pendingRestart}: a changed
+ * parameter waits for a restart of the instance (pg_settings.pending_restart).
  */
 public record Heartbeat(String cluster, String instance, Instant observedAt, long sequence,
                         State state, boolean processAlive, Role role, int timeline,
                         long currentLsn, long receiveLsn, long replayLsn,
                         long lagBytes, double lagSeconds, String walReceiverStatus, String upstream,
-                        int connections, long xactCommit, List<StandbyStatus> standbys, String error) {
+                        int connections, long xactCommit, List<StandbyStatus> standbys, String error, String uid,
+                        boolean pendingRestart) {
+
+    public Heartbeat(String cluster, String instance, Instant observedAt, long sequence,
+                     State state, boolean processAlive, Role role, int timeline,
+                     long currentLsn, long receiveLsn, long replayLsn,
+                     long lagBytes, double lagSeconds, String walReceiverStatus, String upstream,
+                     int connections, long xactCommit, List<StandbyStatus> standbys, String error) {
+        this(cluster, instance, observedAt, sequence, state, processAlive, role, timeline, currentLsn, receiveLsn,
+                replayLsn, lagBytes, lagSeconds, walReceiverStatus, upstream, connections, xactCommit, standbys, error, null, false);
+    }
 
     public enum State { UP, UNREACHABLE, DOWN }
 

@@ -30,6 +30,23 @@ class ContractTest {
     }
 
     @Test
+    void recordsCarryTheClusterIncarnationAndOlderRecordsReadWithoutIt() {
+        String uid = Incarnation.newUid();
+        Topology topology = new Topology("c", 3, "c-1", List.of("c-2"), List.of(), 1, Instant.EPOCH, "initial").withUid(uid);
+        assertThat(Json.read(Json.write(topology), Topology.class).uid()).isEqualTo(uid);
+        InstanceRecord instance = new InstanceRecord("c", "c-1", 1, "127.0.0.1", 5432, "/d", InstanceRecord.Phase.RUNNING,
+                Instant.EPOCH, "primary", uid);
+        assertThat(Json.read(Json.write(instance), InstanceRecord.class)).isEqualTo(instance);
+        // a record written before incarnations existed has no uid: it reads as null, matching only null
+        String old = Json.write(new Topology("c", 2, "c-1", List.of(), List.of(), 1, Instant.EPOCH, "old")).replace(",\"uid\":null", "");
+        assertThat(old).doesNotContain("uid");
+        assertThat(Json.read(old, Topology.class).uid()).isNull();
+        assertThat(Incarnation.same(null, null)).isTrue();
+        assertThat(Incarnation.same(uid, null)).isFalse();
+        assertThat(Incarnation.same(uid, Incarnation.newUid())).isFalse();
+    }
+
+    @Test
     void unknownFieldsFromNewerProducersAreIgnored() {
         String json = Json.write(new EndpointsRecord("c", "127.0.0.1", 1, 2, 3, 4, Instant.EPOCH)).replace("{", "{\"future\":1,");
         assertThat(Json.read(json, EndpointsRecord.class).rwPort()).isEqualTo(1);

@@ -4,6 +4,7 @@ import io.pgpilot.events.ClusterCommand;
 import io.pgpilot.events.ClusterSpecRecord;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Heartbeat;
+import io.pgpilot.events.Incarnation;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Json;
 import io.pgpilot.events.KafkaTracing;
@@ -59,6 +60,12 @@ class FailoverCoordinator implements SmartLifecycle {
     private final Map<String, PrimaryWatch> watches = new ConcurrentHashMap<>();
     private final Map<String, Transition> transitions = new ConcurrentHashMap<>();
     private final Map<String, String> lastWaiting = new ConcurrentHashMap<>();
+    /** The incarnation in force per existing cluster (a spec without uid maps to ""; see {@link Incarnation}). */
+    private final Map<String, String> uids = new ConcurrentHashMap<>();
+    /** The newest topology read per cluster whatever its incarnation (the topics are read in no common order). */
+    private final Map<String, Topology> newest = new ConcurrentHashMap<>();
+    /** Set once the state topics were read up to their end: tombstones are published only from then on. */
+    private volatile boolean caughtUp;
     private final Object decisions = new Object();
     private TopicTailer stateTailer;
     private TopicTailer heartbeatTailer;
@@ -90,6 +97,11 @@ class FailoverCoordinator implements SmartLifecycle {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        synchronized (decisions) {
+            caughtUp = true;
+            // a deleted cluster whose tombstone was read before its last topology: tombstone that one now
+            topologies.keySet().stream().filter(c -> !uids.containsKey(c)).toList().forEach(c -> forgetIncarnation(c, true));
+        }
         commands = new CommandInbox(platform.kafkaBootstrapServers(), this::handle).start();
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("decide").daemon().factory());
         ticker.scheduleWithFixedDelay(this::decideAll, 0, settings.decisionInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -103,17 +115,30 @@ class FailoverCoordinator implements SmartLifecycle {
     private void applyState(String topic, String key, String value) {
         switch (topic) {
             case Topics.SPECS -> {
-                if (value == null) {
-                    failoverDelays.remove(key);
-                    metrics.clusterGone(key);
-                    watches.remove(key);
-                    if (topologies.remove(key) != null) {
-                        quietly(() -> bus.tombstone(Topics.TOPOLOGY, key));
+                synchronized (decisions) { // never between an observation and its publication
+                    if (value == null) {
+                        failoverDelays.remove(key);
+                        metrics.clusterGone(key);
+                        uids.remove(key);
+                        forgetIncarnation(key, true);
+                    } else {
+                        ClusterSpecRecord spec = Json.read(value, ClusterSpecRecord.class);
+                        var definition = ManifestValidator.validate(spec.manifest());
+                        String uid = spec.uid() == null ? "" : spec.uid();
+                        String previous = uids.put(key, uid);
+                        Topology held = topologies.get(key);
+                        if (!uid.equals(previous) && held != null && !Incarnation.same(uidOf(held.uid()), uid)) {
+                            log.info("cluster={} incarnation {}: the topology of incarnation {} (epoch {}) no longer applies",
+                                    key, Incarnation.brief(uid), Incarnation.brief(held.uid()), held.epoch());
+                            forgetIncarnation(key, false);
+                        }
+                        Topology read = newest.get(key);
+                        if (!topologies.containsKey(key) && read != null && uid.equals(uidOf(read.uid()))) {
+                            adopt(read); // read before its spec
+                        }
+                        failoverDelays.put(key, Duration.ofSeconds(definition.failoverDelaySeconds()));
+                        metrics.clusterKnown(key);
                     }
-                } else {
-                    var definition = ManifestValidator.validate(Json.read(value, ClusterSpecRecord.class).manifest());
-                    failoverDelays.put(key, Duration.ofSeconds(definition.failoverDelaySeconds()));
-                    metrics.clusterKnown(key);
                 }
             }
             case Topics.INSTANCES -> {
@@ -129,6 +154,7 @@ class FailoverCoordinator implements SmartLifecycle {
             case Topics.TOPOLOGY -> {
                 if (value == null) {
                     topologies.remove(key);
+                    newest.remove(key);
                 } else {
                     adopt(Json.read(value, Topology.class));
                 }
@@ -138,8 +164,36 @@ class FailoverCoordinator implements SmartLifecycle {
         }
     }
 
+    /**
+     * Drops what belongs to the cluster's previous incarnation: its topology (tombstoned once caught
+     * up, when {@code tombstone}), primary watch, transition in progress. The highest epoch stays.
+     */
+    private void forgetIncarnation(String cluster, boolean tombstone) {
+        watches.remove(cluster);
+        transitions.remove(cluster);
+        lastWaiting.remove(cluster);
+        if (topologies.remove(cluster) != null && tombstone && caughtUp) {
+            quietly(() -> bus.tombstone(Topics.TOPOLOGY, cluster));
+        }
+    }
+
+    private static String uidOf(String recordUid) {
+        return recordUid == null ? "" : recordUid;
+    }
+
+    /** A record of the cluster's incarnation in force (false when the cluster is unknown). */
+    private boolean current(String cluster, String recordUid) {
+        String uid = uids.get(cluster);
+        return uid != null && uid.equals(uidOf(recordUid));
+    }
+
     private void adopt(Topology topology) {
         lastEpochs.merge(topology.cluster(), topology.epoch(), Math::max);
+        newest.merge(topology.cluster(), topology, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
+        String uid = uids.get(topology.cluster());
+        if (uid != null && !uid.equals(uidOf(topology.uid()))) {
+            return; // a deleted incarnation's topology: only its epoch counts
+        }
         Topology merged = topologies.merge(topology.cluster(), topology, (old, fresh) -> fresh.newerThan(old) ? fresh : old);
         watch(topology.cluster()).onTopology(merged);
         metrics.topology(topology.cluster(), merged.epoch(), merged.decidedAt());
@@ -149,6 +203,9 @@ class FailoverCoordinator implements SmartLifecycle {
         Heartbeat heartbeat = Json.read(value, Heartbeat.class);
         heartbeats.merge(Topics.instanceKey(heartbeat.cluster(), heartbeat.instance()), heartbeat,
                 (old, fresh) -> fresh.observedAt().isBefore(old.observedAt()) ? old : fresh);
+        if (!current(heartbeat.cluster(), heartbeat.uid())) {
+            return; // an instance of a deleted incarnation (or of no cluster any more)
+        }
         watch(heartbeat.cluster()).onHeartbeat(heartbeat);
         metrics.heartbeat(heartbeat);
         reportCompletion(heartbeat);
@@ -177,13 +234,15 @@ class FailoverCoordinator implements SmartLifecycle {
         }
     }
 
+    /** What the decider sees of the cluster's incarnation in force: nothing of a deleted one of the same name. */
     private ClusterObservation observe(String cluster) {
-        List<String> members = instances.values().stream().filter(i -> i.cluster().equals(cluster))
+        List<String> members = instances.values().stream()
+                .filter(i -> i.cluster().equals(cluster) && current(cluster, i.uid()))
                 .map(InstanceRecord::instance).sorted().toList();
         Map<String, Heartbeat> beats = new HashMap<>();
         for (String member : members) {
             Heartbeat h = heartbeats.get(Topics.instanceKey(cluster, member));
-            if (h != null) {
+            if (h != null && current(cluster, h.uid())) {
                 beats.put(member, h);
             }
         }
@@ -225,7 +284,8 @@ class FailoverCoordinator implements SmartLifecycle {
 
     private void publish(String cluster, Decision.PublishTopology p, ClusterCommand command) {
         Topology previous = topologies.get(cluster);
-        Topology next = p.next();
+        String uid = uids.get(cluster);
+        Topology next = p.next().withUid(uid == null || uid.isEmpty() ? null : uid);
         // read before adopting: adopting the new primary resets the watch
         Instant failedAt = p.kind() == Decision.Kind.FAILOVER
                 ? Optional.ofNullable(watch(cluster).unhealthyAt(next.decidedAt(), settings.heartbeatTimeout())).orElse(next.decidedAt())

@@ -14,7 +14,12 @@ import java.util.Map;
  */
 public final class HeartbeatAssembler {
 
-    public record Observation(String instance, boolean processAlive, ProbeResult probe) {
+    /** One instance's probe; {@code uid}: the cluster incarnation of its inventory record, carried into the heartbeat. */
+    public record Observation(String instance, boolean processAlive, ProbeResult probe, String uid) {
+
+        public Observation(String instance, boolean processAlive, ProbeResult probe) {
+            this(instance, processAlive, probe, null);
+        }
     }
 
     private HeartbeatAssembler() {
@@ -35,17 +40,17 @@ public final class HeartbeatAssembler {
         return switch (o.probe()) {
             case ProbeResult.Unreachable u -> new Heartbeat(cluster, o.instance(), now, sequence,
                     o.processAlive() ? State.UNREACHABLE : State.DOWN, o.processAlive(), Role.UNKNOWN, 0,
-                    0, 0, 0, 0, 0, null, null, 0, 0, List.of(), u.reason());
+                    0, 0, 0, 0, 0, null, null, 0, 0, List.of(), u.reason(), o.uid(), false);
             case ProbeResult.Reachable r when !r.inRecovery() -> new Heartbeat(cluster, o.instance(), now, sequence,
                     State.UP, true, Role.PRIMARY, r.timeline(), r.currentLsn(), r.currentLsn(), r.currentLsn(),
-                    0, 0, null, null, r.connections(), r.xactCommit(), r.standbys(), null);
+                    0, 0, null, null, r.connections(), r.xactCommit(), r.standbys(), null, o.uid(), r.pendingRestart());
             case ProbeResult.Reachable r -> {
                 long lagBytes = primaryLsn < 0 ? 0 : Math.max(0, primaryLsn - r.replayLsn());
                 // CloudNativePG's definition: no lag in time while everything received is replayed
                 double lagSeconds = r.receiveLsn() <= r.replayLsn() && lagBytes == 0 ? 0 : Math.max(0, r.replayAgeSeconds());
                 yield new Heartbeat(cluster, o.instance(), now, sequence, State.UP, true, Role.REPLICA, r.timeline(),
                         r.replayLsn(), r.receiveLsn(), r.replayLsn(), lagBytes, lagSeconds, r.walReceiverStatus(),
-                        r.upstream(), r.connections(), r.xactCommit(), List.of(), null);
+                        r.upstream(), r.connections(), r.xactCommit(), List.of(), null, o.uid(), r.pendingRestart());
             }
         };
     }

@@ -102,6 +102,7 @@ class HeartbeatLoop implements SmartLifecycle {
             observeForLease(heartbeat, sizes.getOrDefault(heartbeat.cluster(), List.of()).size());
             outbox.offer(heartbeat);
         }
+        forgetOtherIncarnations();
         enforceLeases(now);
         if (primaryNewlyFailing(round)) {
             // the failover service may only choose among replica positions taken after the failure
@@ -110,7 +111,7 @@ class HeartbeatLoop implements SmartLifecycle {
         }
         probes.keySet().removeIf(key -> {
             boolean gone = view.instancesByCluster().values().stream().flatMap(List::stream)
-                    .noneMatch(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key));
+                    .noneMatch(i -> probeKey(i).equals(key));
             if (gone) {
                 probes.get(key).close();
             }
@@ -136,6 +137,19 @@ class HeartbeatLoop implements SmartLifecycle {
             }
         }
         return newly;
+    }
+
+    /**
+     * A lease belongs to one incarnation of its instance: once the inventory no longer lists that
+     * instance of that incarnation (deleted, or its cluster re-created) the lease is dropped, so a
+     * re-created instance of the same name is never fenced on its predecessor's account.
+     */
+    private void forgetOtherIncarnations() {
+        Map<String, String> inventory = new java.util.HashMap<>();
+        view.instancesByCluster().values().stream().flatMap(List::stream)
+                .forEach(i -> inventory.put(Topics.instanceKey(i.cluster(), i.instance()), String.valueOf(i.uid())));
+        leases.entrySet().removeIf(e -> !String.valueOf(e.getValue().lastProbe().uid()).equals(inventory.get(e.getKey())));
+        fenceSignalledAt.keySet().removeIf(key -> !inventory.containsKey(key));
     }
 
     /** A primary seen with a majority of its cluster streaming renews its lease on its own. */
@@ -189,13 +203,13 @@ class HeartbeatLoop implements SmartLifecycle {
 
     private HeartbeatAssembler.Observation observe(InstanceRecord instance) {
         boolean alive = PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
-        String key = Topics.instanceKey(instance.cluster(), instance.instance());
+        String key = probeKey(instance);
         InstanceProbe probe = probes.get(key);
         if (probe == null) {
             var credentials = secrets.forCluster(instance.cluster());
             if (credentials.isEmpty()) {
                 return new HeartbeatAssembler.Observation(instance.instance(), alive,
-                        new ProbeResult.Unreachable("no superuser secret for cluster yet"));
+                        new ProbeResult.Unreachable("no superuser secret for cluster yet"), instance.uid());
             }
             probe = new InstanceProbe(instance.host(), instance.port(), credentials.get().username(),
                     credentials.get().password(), health.probeTimeout());
@@ -209,7 +223,15 @@ class HeartbeatLoop implements SmartLifecycle {
         if (result instanceof ProbeResult.Unreachable u) {
             log.debug("cluster={} instance={} unreachable: {}", instance.cluster(), instance.instance(), u.reason());
         }
-        return new HeartbeatAssembler.Observation(instance.instance(), alive, result);
+        return new HeartbeatAssembler.Observation(instance.instance(), alive, result, instance.uid());
+    }
+
+    /**
+     * One probe (connection, credentials) per instance of one cluster incarnation on one port: a
+     * re-created cluster of the same name has new passwords and maybe new ports.
+     */
+    private static String probeKey(InstanceRecord instance) {
+        return Topics.instanceKey(instance.cluster(), instance.instance()) + "#" + instance.uid() + ":" + instance.port();
     }
 
     @Override

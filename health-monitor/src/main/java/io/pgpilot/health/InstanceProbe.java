@@ -29,7 +29,8 @@ final class InstanceProbe implements AutoCloseable {
                    r.status as wal_receiver_status, r.received_tli,
                    r.sender_host || ':' || r.sender_port as upstream,
                    (select count(*) from pg_stat_activity where backend_type = 'client backend')::int as connections,
-                   (select coalesce(sum(xact_commit), 0) from pg_stat_database)::bigint as xact_commit
+                   (select coalesce(sum(xact_commit), 0) from pg_stat_database)::bigint as xact_commit,
+                   exists (select 1 from pg_settings where pending_restart) as pending_restart
             from (select 1) one left join pg_stat_wal_receiver r on true
             """;
     private static final String STANDBYS_SQL = """
@@ -72,7 +73,8 @@ final class InstanceProbe implements AutoCloseable {
             List<StandbyStatus> standbys = inRecovery ? List.of() : standbys(connection);
             return new ProbeResult.Reachable(inRecovery, timeline, current, Lsn.parse(rs.getString("receive_lsn")),
                     Lsn.parse(rs.getString("replay_lsn")), rs.getDouble("replay_age"), rs.getString("wal_receiver_status"),
-                    rs.getString("upstream"), rs.getInt("connections"), rs.getLong("xact_commit"), standbys);
+                    rs.getString("upstream"), rs.getInt("connections"), rs.getLong("xact_commit"), standbys,
+                    rs.getBoolean("pending_restart"));
         }
     }
 

@@ -9,7 +9,14 @@ public sealed interface ProbeResult {
 
     record Reachable(boolean inRecovery, int timeline, long currentLsn, long receiveLsn, long replayLsn,
                      double replayAgeSeconds, String walReceiverStatus, String upstream, int connections,
-                     long xactCommit, List<StandbyStatus> standbys) implements ProbeResult {
+                     long xactCommit, List<StandbyStatus> standbys, boolean pendingRestart) implements ProbeResult {
+
+        public Reachable(boolean inRecovery, int timeline, long currentLsn, long receiveLsn, long replayLsn,
+                         double replayAgeSeconds, String walReceiverStatus, String upstream, int connections,
+                         long xactCommit, List<StandbyStatus> standbys) {
+            this(inRecovery, timeline, currentLsn, receiveLsn, replayLsn, replayAgeSeconds, walReceiverStatus, upstream,
+                    connections, xactCommit, standbys, false);
+        }
     }
 
     /** The server did not answer; {@code reason} is safe to publish (no secrets). */

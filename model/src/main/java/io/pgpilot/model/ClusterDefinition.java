@@ -11,24 +11,29 @@ import java.util.stream.IntStream;
 public record ClusterDefinition(String name, int instances, Map<String, String> parameters,
                                 SynchronousReplication synchronous, String storageSize,
                                 BackupDefinition backup, int failoverDelaySeconds,
-                                String database, String owner, RecoveryDefinition recovery, TlsDefinition tls) {
+                                String database, String owner, RecoveryDefinition recovery, TlsDefinition tls,
+                                String primaryUpdateMethod) {
 
     public ClusterDefinition {
         tls = tls == null ? TlsDefinition.DEFAULT : tls;
+        // CloudNativePG's default
+        primaryUpdateMethod = primaryUpdateMethod == null ? "switchover" : primaryUpdateMethod;
     }
 
+    /** Without {@code tls} and {@code primaryUpdateMethod}: the defaults. */
     public ClusterDefinition(String name, int instances, Map<String, String> parameters,
                              SynchronousReplication synchronous, String storageSize,
                              BackupDefinition backup, int failoverDelaySeconds,
                              String database, String owner, RecoveryDefinition recovery) {
-        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, recovery, null);
+        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, recovery, null,
+                null);
     }
 
     public ClusterDefinition(String name, int instances, Map<String, String> parameters,
                              SynchronousReplication synchronous, String storageSize,
                              BackupDefinition backup, int failoverDelaySeconds,
                              String database, String owner) {
-        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, null, null);
+        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, null, null, null);
     }
 
     /**

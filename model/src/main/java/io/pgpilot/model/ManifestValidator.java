@@ -103,7 +103,8 @@ public final class ManifestValidator {
             throw new ManifestException(violations);
         }
         return new ClusterDefinition(name, instances, parameters, synchronous, size == null ? "1Gi" : size,
-                backup, failoverDelay, database, owner, recovery, tls);
+                backup, failoverDelay, database, owner, recovery, tls,
+                spec.primaryUpdateMethod() == null ? "switchover" : spec.primaryUpdateMethod());
     }
 
     /** At most this many extra DNS names in {@code spec.certificates.serverAltDNSNames}. */

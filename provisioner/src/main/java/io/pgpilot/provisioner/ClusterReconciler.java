@@ -1,9 +1,8 @@
 package io.pgpilot.provisioner;
 
 import io.opentelemetry.context.Context;
-import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.Incarnation;
 import io.pgpilot.events.KafkaTracing;
-import io.pgpilot.events.InstanceRecord.Phase;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
 import io.pgpilot.model.ClusterDefinition;
@@ -20,7 +19,6 @@ import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -60,6 +58,10 @@ public final class ClusterReconciler implements AutoCloseable {
     /** The last spec per cluster, for the user parameters and synchronous settings of rejoined instances. */
     private final Map<String, ClusterDefinition> specs = new ConcurrentHashMap<>();
     private final Set<String> passQueued = ConcurrentHashMap.newKeySet();
+    private final Incarnations incarnations;
+    private final InstanceReporter reporter;
+    private final RecoveryBootstrap recovery;
+    private final RollingRestarter restarter;
     private ScheduledExecutorService ticker;
     private volatile boolean closed;
 
@@ -79,6 +81,10 @@ public final class ClusterReconciler implements AutoCloseable {
         this.publisher = publisher;
         this.ha = ha;
         this.converger = new TopologyConverger(postgres, secrets, publisher, ha, backupServiceUrl);
+        this.incarnations = new Incarnations(postgres.home());
+        this.reporter = new InstanceReporter(postgres, publisher, incarnations);
+        this.restarter = new RollingRestarter(postgres, secrets, publisher);
+        this.recovery = new RecoveryBootstrap(postgres, secrets, publisher, reporter, backupServiceUrl, this::ensureDatabase);
     }
 
     // ---- topology ------------------------------------------------------------------------------
@@ -105,6 +111,11 @@ public final class ClusterReconciler implements AutoCloseable {
                 "converge topology epoch " + topology.epoch(), cluster, false, () -> converge(cluster, "topology epoch " + topology.epoch())))));
     }
 
+    /** A user's rolling restart ({@code kubectl.kubernetes.io/restartedAt}): every instance started before {@code at}. */
+    public void restartRequested(String cluster, java.time.Instant at) {
+        restarter.requestRestart(Names.requireCluster(cluster), at);
+    }
+
     /** A topology tombstone: the cluster goes back to creation behaviour. */
     public void clearTopology(String cluster) {
         Names.requireCluster(cluster);
@@ -112,15 +123,17 @@ public final class ClusterReconciler implements AutoCloseable {
         log.info("cluster={} topology cleared", cluster);
     }
 
+    /** The topology in force: the latest one applied, when it was decided for the cluster's incarnation in force. */
     public Topology topology(String cluster) {
-        return topologies.get(cluster);
+        return incarnations.applicable(cluster, topologies.get(cluster));
     }
 
     /** One convergence pass for the cluster's current topology, on the caller's thread (its executor, or a test). */
     public void converge(String cluster, String trigger) {
-        Topology topology = topologies.get(cluster);
+        Topology topology = topology(cluster);
         if (topology != null && !closed) {
             converger.converge(topology, specs.get(cluster), trigger);
+            restarter.step(topology, specs.get(cluster));
         }
     }
 
@@ -155,8 +168,13 @@ public final class ClusterReconciler implements AutoCloseable {
     // ---- asynchronous entry points (serialized per cluster) ------------------------------------
 
     public Future<?> submit(ClusterDefinition desired) {
+        return submit(desired, null);
+    }
+
+    /** A spec of the cluster incarnation {@code uid} (null: a spec from before incarnations). */
+    public Future<?> submit(ClusterDefinition desired, String uid) {
         return executor(desired.name()).submit(Context.current().wrap(() -> guarded(desired.name(),
-                () -> KafkaTracing.inSpan("reconcile spec", desired.name(), false, () -> reconcile(desired)))));
+                () -> KafkaTracing.inSpan("reconcile spec", desired.name(), false, () -> reconcile(desired, uid)))));
     }
 
     public Future<?> submitDelete(String cluster) {
@@ -185,11 +203,25 @@ public final class ClusterReconciler implements AutoCloseable {
 
     /** One reconcile pass, run on the caller's thread (the cluster's executor, or a test). */
     public void reconcile(ClusterDefinition desired) {
+        reconcile(desired, null);
+    }
+
+    /**
+     * One reconcile pass for the incarnation {@code uid}: instances on disk of another incarnation
+     * (a deleted cluster of the same name whose deletion did not finish here) are deleted first.
+     */
+    public void reconcile(ClusterDefinition desired, String uid) {
         String cluster = desired.name();
         long started = System.nanoTime();
+        if (incarnations.stale(cluster, uid, !postgres.ordinals(cluster).isEmpty())) {
+            log.warn("cluster={} the instances on disk belong to incarnation {}, not {}: deleting them first", cluster,
+                    Incarnation.brief(incarnations.onDisk(cluster)), Incarnation.brief(uid));
+            delete(cluster);
+        }
+        incarnations.adopt(cluster, uid);
         specs.put(cluster, desired);
         postgres.writeClusterTls(cluster, io.pgpilot.provisioner.tls.ClusterTls.of(desired)); // applied by every config write below
-        Topology topology = topologies.get(cluster);
+        Topology topology = topology(cluster);
         if (topology != null) {
             converge(cluster, "spec");
         }
@@ -208,7 +240,7 @@ public final class ClusterReconciler implements AutoCloseable {
                     if (!createPrimary(desired, a.ordinal())) {
                         failed.add(a.ordinal());
                         log.error("cluster={} has no primary: the rest of the plan waits for the next reconcile", cluster);
-                        publishCurrent(desired);
+                        reporter.publishCurrent(desired);
                         return;
                     }
                 }
@@ -232,7 +264,7 @@ public final class ClusterReconciler implements AutoCloseable {
                 case Delete a -> deleteInstance(cluster, a.ordinal());
                 case CreateReplica a -> {
                     if (failed.contains(a.primaryOrdinal())) {
-                        fail(cluster, a.ordinal(), 0, "primary " + Names.instanceName(cluster, a.primaryOrdinal()) + " is not running");
+                        reporter.fail(cluster, a.ordinal(), 0, "primary " + Names.instanceName(cluster, a.primaryOrdinal()) + " is not running");
                     } else if (!createReplica(desired, a.ordinal(), a.primaryOrdinal())) {
                         failed.add(a.ordinal());
                     }
@@ -242,7 +274,8 @@ public final class ClusterReconciler implements AutoCloseable {
         if (topology != null) {
             converge(cluster, "spec");
         }
-        boolean allRunning = publishCurrent(desired);
+        restarter.activate(cluster); // a changed parameter may need a rolling restart
+        boolean allRunning = reporter.publishCurrent(desired);
         if (allRunning && ready.add(cluster)) {
             log.info("cluster={} ready: {} instances running ({} ms)", cluster, desired.instances(), (System.nanoTime() - started) / 1_000_000);
             publisher.event(PlatformEvent.of(SOURCE, "cluster.ready", cluster, null, Map.of("instances", desired.instances(),
@@ -255,14 +288,14 @@ public final class ClusterReconciler implements AutoCloseable {
 
     private boolean createPrimary(ClusterDefinition desired, int ordinal) {
         if (desired.recovery() != null) {
-            return restorePrimary(desired, ordinal);
+            return recovery.restorePrimary(desired, ordinal);
         }
         String cluster = desired.name();
         InstanceLayout layout = postgres.layout(cluster, ordinal);
         int port = 0;
         try {
             port = postgres.prepare(layout).port();
-            creating(layout, port, "primary", desired.instances());
+            reporter.creating(layout, port, "primary", desired.instances());
             Credentials superuser = secrets.superuser(cluster);
             Credentials replication = secrets.replication(cluster);
             postgres.initPrimary(layout, superuser);
@@ -272,101 +305,12 @@ public final class ClusterReconciler implements AutoCloseable {
                     desired.parameters());
             postgres.start(layout);
             ensureDatabase(desired, ordinal);
-            created(layout, port, "primary", desired.instances());
+            reporter.created(layout, port, "primary", desired.instances());
             return true;
         } catch (RuntimeException e) {
-            fail(cluster, ordinal, port, e.getMessage());
+            reporter.fail(cluster, ordinal, port, e.getMessage());
             return false;
         }
-    }
-
-    /** Definitions whose recovery failed: not retried until the spec changes (a retry would fail the same way). */
-    private final Map<String, ClusterDefinition> failedRecoveries = new ConcurrentHashMap<>();
-    private static final java.time.Duration RECOVERY_TIMEOUT = java.time.Duration.ofHours(12);
-
-    /**
-     * {@code bootstrap.recovery}: instance 1 from the chosen base backup of the source (through the
-     * backup service), archive recovery to the target with WAL from the source's archive, promotion,
-     * then the new cluster's passwords. Any failure stops and removes the instance (nothing
-     * half-recovered serves) and is reported with its reason (instance FAILED, recovery.failed).
-     */
-    private boolean restorePrimary(ClusterDefinition desired, int ordinal) {
-        String cluster = desired.name();
-        InstanceLayout layout = postgres.layout(cluster, ordinal);
-        if (desired.equals(failedRecoveries.get(cluster))) {
-            log.info("cluster={} recovery failed before with this spec: not retried (update or recreate the cluster)", cluster);
-            return false;
-        }
-        if (backupServiceUrl == null || backupServiceUrl.isBlank()) {
-            fail(cluster, ordinal, 0, "bootstrap.recovery needs the backup service (pgpilot.provisioner.backup-service-url)");
-            return false;
-        }
-        int port = 0;
-        long started = System.nanoTime();
-        try {
-            port = postgres.prepare(layout).port();
-            creating(layout, port, "primary", desired.instances());
-            RecoveryClient client = new RecoveryClient(backupServiceUrl.replaceAll("/+$", ""),
-                    new io.pgpilot.support.security.ServiceTokens(postgres.home())::cluster);
-            RecoveryClient.Plan plan = client.plan(cluster);
-            var target = desired.recovery().target();
-            String targetText = target.time() != null ? "time " + target.time() : target.lsn() != null ? "LSN " + target.lsn()
-                    : target.name() != null ? "restore point " + target.name() : target.immediate() ? "consistency" : "end of the archive";
-            log.info("cluster={} recovering from backup {} of {} ({}), target {}", cluster, plan.backupId(), desired.recovery().source(),
-                    plan.store(), targetText);
-            publisher.event(PlatformEvent.of(SOURCE, "recovery.started", cluster, layout.instance(), Map.of("backupId", plan.backupId(),
-                    "source", desired.recovery().source(), "target", targetText,
-                    "message", "restoring backup " + plan.backupId() + " of " + desired.recovery().source() + " to " + targetText)));
-            postgres.restoreBaseBackup(layout, client.data(cluster, plan.backupId()));
-            long restoredMs = (System.nanoTime() - started) / 1_000_000;
-            Credentials superuser = secrets.superuser(cluster);
-            Credentials replication = secrets.replication(cluster);
-            postgres.writePassfile(layout, replication);
-            ConfigRenderer.Recovery recovery = new ConfigRenderer.Recovery(backupServiceUrl.replaceAll("/+$", ""), cluster, target);
-            ManagedSettings base = new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), "", null)
-                    .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
-            postgres.writeConfig(layout, base.withRecovery(recovery), desired.parameters());
-            try {
-                postgres.start(layout);
-            } catch (ProvisioningException e) {
-                String tail = postgres.recoveryLog(layout);
-                throw new RecoveryException(RecoveryException.classify(tail), "PostgreSQL stopped during recovery: " + tail);
-            }
-            postgres.awaitPromotion(layout, RECOVERY_TIMEOUT);
-            postgres.resetRolesAfterRecovery(layout, port, superuser, replication, secrets.app(cluster, desired.owner()));
-            if (postgres.writeConfig(layout, base, desired.parameters())) {
-                postgres.reload(layout);
-            }
-            ensureDatabase(desired, ordinal);
-            long totalMs = (System.nanoTime() - started) / 1_000_000;
-            log.info("cluster={} recovered from backup {} in {} ms (base backup restored in {} ms)", cluster, plan.backupId(), totalMs, restoredMs);
-            publisher.event(PlatformEvent.of(SOURCE, "recovery.completed", cluster, layout.instance(), Map.of("backupId", plan.backupId(),
-                    "target", targetText, "millis", totalMs, "restoreMillis", restoredMs,
-                    "message", "recovered from backup " + plan.backupId() + " to " + targetText)));
-            failedRecoveries.remove(cluster);
-            created(layout, port, "primary", desired.instances());
-            return true;
-        } catch (RecoveryException e) {
-            recoveryFailed(desired, layout, port, e.reason().name(), e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
-            recoveryFailed(desired, layout, port, RecoveryException.Reason.FAILED.name(), e.getMessage());
-            return false;
-        }
-    }
-
-    private void recoveryFailed(ClusterDefinition desired, InstanceLayout layout, int port, String reason, String message) {
-        String cluster = desired.name();
-        try {
-            postgres.discard(layout);
-        } catch (RuntimeException e) {
-            log.error("cluster={} instance={} could not be discarded after a failed recovery: {}", cluster, layout.instance(), e.getMessage());
-        }
-        failedRecoveries.put(cluster, desired);
-        log.error("cluster={} recovery failed ({}): {}", cluster, reason, message);
-        publisher.event(PlatformEvent.of(SOURCE, "recovery.failed", cluster, layout.instance(), Map.of("reason", reason,
-                "message", "recovery failed: " + message)));
-        fail(cluster, layout.ordinal(), port, "recovery failed (" + reason + "): " + message);
     }
 
     private boolean createReplica(ClusterDefinition desired, int ordinal, int primaryOrdinal) {
@@ -379,15 +323,15 @@ public final class ClusterReconciler implements AutoCloseable {
                 throw new ProvisioningException(ProvisioningException.Reason.NO_PRIMARY, "primary has no metadata");
             }
             port = postgres.prepare(layout).port();
-            creating(layout, port, "replica", desired.instances());
+            reporter.creating(layout, port, "replica", desired.instances());
             Credentials replication = secrets.replication(cluster);
             postgres.cloneReplica(layout, primary.port(), replication);
             postgres.writeConfig(layout, settings(desired, layout, port, primary.port(), postgres.observe(cluster)), desired.parameters());
             postgres.start(layout);
-            created(layout, port, "replica", desired.instances());
+            reporter.created(layout, port, "replica", desired.instances());
             return true;
         } catch (RuntimeException e) {
-            fail(cluster, ordinal, port, e.getMessage());
+            reporter.fail(cluster, ordinal, port, e.getMessage());
             return false;
         }
     }
@@ -402,7 +346,7 @@ public final class ClusterReconciler implements AutoCloseable {
             publisher.event(PlatformEvent.of(SOURCE, "instance.started", cluster, layout.instance(), Map.of("port", port)));
             return true;
         } catch (RuntimeException e) {
-            fail(cluster, ordinal, port, e.getMessage());
+            reporter.fail(cluster, ordinal, port, e.getMessage());
             return false;
         }
     }
@@ -472,21 +416,8 @@ public final class ClusterReconciler implements AutoCloseable {
             publisher.instanceRemoved(cluster, layout.instance());
             publisher.event(PlatformEvent.of(SOURCE, "instance.deleted", cluster, layout.instance(), Map.of()));
         } catch (RuntimeException e) {
-            fail(cluster, ordinal, 0, e.getMessage());
+            reporter.fail(cluster, ordinal, 0, e.getMessage());
         }
-    }
-
-    /** Publishes the current record of every instance on disk; true when all desired ones run. */
-    private boolean publishCurrent(ClusterDefinition desired) {
-        String cluster = desired.name();
-        int running = 0;
-        for (ObservedInstance o : postgres.observe(cluster).values()) {
-            if (o.running()) {
-                running += o.ordinal() <= desired.instances() ? 1 : 0;
-                publisher.instance(record(postgres.layout(cluster, o.ordinal()), o.port(), Phase.RUNNING, o.standby() ? "replica" : "primary"));
-            }
-        }
-        return running == desired.instances();
     }
 
     // ---- delete, start-up, shutdown ------------------------------------------------------------
@@ -496,6 +427,10 @@ public final class ClusterReconciler implements AutoCloseable {
         Names.requireCluster(cluster);
         ready.remove(cluster);
         specs.remove(cluster);
+        incarnations.forget(cluster);
+        recovery.forget(cluster);
+        restarter.forget(cluster);
+        topologies.remove(cluster); // the next incarnation's topology has a higher epoch anyway
         converger.forget(cluster);
         List<String> removed = new ArrayList<>();
         for (int ordinal : postgres.ordinals(cluster)) {
@@ -536,7 +471,7 @@ public final class ClusterReconciler implements AutoCloseable {
     }
 
     private void recover(String cluster) {
-        if (topologies.containsKey(cluster)) {
+        if (topology(cluster) != null) {
             converge(cluster, "start-up");
             return;
         }
@@ -546,7 +481,7 @@ public final class ClusterReconciler implements AutoCloseable {
                 .forEach(o -> start(cluster, o.ordinal()));
         for (ObservedInstance o : postgres.observe(cluster).values()) {
             if (o.running()) {
-                publisher.instance(record(postgres.layout(cluster, o.ordinal()), o.port(), Phase.RUNNING, o.standby() ? "replica" : "primary"));
+                reporter.running(cluster, o);
             }
         }
     }
@@ -591,43 +526,6 @@ public final class ClusterReconciler implements AutoCloseable {
         stopAll();
     }
 
-    // ---- reporting -----------------------------------------------------------------------------
-
-    /**
-     * Creation progress in the events: {@code step} of {@code of} (the desired instances). While an
-     * instance is created, step counts it with those already running; once created, the running ones.
-     */
-    private void creating(InstanceLayout layout, int port, String role, int of) {
-        int step = Math.min(running(layout.cluster(), of) + 1, of);
-        log.info("cluster={} instance={} creating {} on port {} (step {} of {})", layout.cluster(), layout.instance(), role, port, step, of);
-        publisher.instance(record(layout, port, Phase.CREATING, role));
-        publisher.event(PlatformEvent.of(SOURCE, "instance.creating", layout.cluster(), layout.instance(),
-                Map.of("role", role, "port", port, "step", step, "of", of,
-                        "message", "creating " + role + " " + layout.instance() + " (" + step + " of " + of + ")")));
-    }
-
-    private void created(InstanceLayout layout, int port, String role, int of) {
-        int step = running(layout.cluster(), of);
-        log.info("cluster={} instance={} created {} on port {} ({}/{} instances ready)", layout.cluster(), layout.instance(), role, port,
-                step, of);
-        publisher.instance(record(layout, port, Phase.RUNNING, role));
-        publisher.event(PlatformEvent.of(SOURCE, "instance.created", layout.cluster(), layout.instance(),
-                Map.of("role", role, "port", port, "step", step, "of", of, "message", step + "/" + of + " instances ready")));
-    }
-
-    /** Running instances among the first {@code of} ordinals. */
-    private int running(String cluster, int of) {
-        return (int) postgres.observe(cluster).values().stream().filter(o -> o.running() && o.ordinal() <= of).count();
-    }
-
-    private void fail(String cluster, int ordinal, int port, String message) {
-        InstanceLayout layout = postgres.layout(cluster, ordinal);
-        log.error("cluster={} instance={} failed: {}", cluster, layout.instance(), message);
-        publisher.instance(record(layout, port, Phase.FAILED, message));
-        publisher.event(PlatformEvent.of(SOURCE, "instance.failed", cluster, layout.instance(),
-                Map.of("reason", String.valueOf(message))));
-    }
-
     /** The ordinal of an instance name of this cluster; 0 when it is not one. */
     static int ordinalOf(String cluster, String instance) {
         String prefix = cluster + "-";
@@ -641,8 +539,5 @@ public final class ClusterReconciler implements AutoCloseable {
         }
     }
 
-    private InstanceRecord record(InstanceLayout layout, int port, Phase phase, String message) {
-        return new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), LocalPostgres.HOST, port,
-                layout.pgdata().toString(), phase, Instant.now(), message);
-    }
+
 }

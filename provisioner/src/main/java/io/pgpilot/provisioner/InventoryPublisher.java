@@ -1,5 +1,6 @@
 package io.pgpilot.provisioner;
 
+import io.pgpilot.events.ClusterCommand;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.PlatformEvent;
 
@@ -12,4 +13,9 @@ public interface InventoryPublisher {
     void instanceRemoved(String cluster, String instance);
 
     void event(PlatformEvent event);
+
+    /** A request to the failover service (a switchover for a rolling restart). */
+    default void command(ClusterCommand command) {
+        throw new UnsupportedOperationException("this publisher sends no commands");
+    }
 }

@@ -1,5 +1,6 @@
 package io.pgpilot.provisioner;
 
+import io.pgpilot.events.ClusterCommand;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.PlatformEvent;
@@ -51,6 +52,11 @@ public final class KafkaInventoryPublisher implements InventoryPublisher, AutoCl
     @Override
     public void event(PlatformEvent event) {
         send(new Pending(Topics.EVENTS, event.subject(), event), false);
+    }
+
+    @Override
+    public void command(ClusterCommand command) {
+        send(new Pending(Topics.COMMANDS, command.cluster(), command), false);
     }
 
     private synchronized void send(Pending p, boolean state) {

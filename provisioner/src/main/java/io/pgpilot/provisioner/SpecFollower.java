@@ -38,8 +38,40 @@ public final class SpecFollower implements SmartLifecycle {
         this.reconciler = reconciler;
     }
 
-    /** Handles one record of the specs topic. */
+    /** Records read while replaying the specs topic at start-up: only the last one per cluster counts. */
+    private final Object replay = new Object();
+    private Map<String, String> replayed = new java.util.LinkedHashMap<>();
+    private static final Duration SPECS_CATCH_UP = Duration.ofSeconds(60);
+
+    /**
+     * Handles one record of the specs topic. While the topic is replayed at start-up, only the
+     * newest record per cluster is kept and applied once caught up: the history of a name
+     * (create, delete, create again) must not be re-enacted, which would delete the current data.
+     */
     void handle(String key, String value) {
+        synchronized (replay) {
+            if (replayed != null) {
+                replayed.remove(key); // keep the order of the newest records
+                replayed.put(key, value);
+                return;
+            }
+        }
+        apply(key, value);
+    }
+
+    /** Applies the newest record of each cluster read during the replay, then handles records as they come. */
+    void replayed() {
+        synchronized (replay) {
+            Map<String, String> newest = replayed;
+            replayed = null;
+            if (newest != null) {
+                log.info("specs replayed: {} clusters", newest.size());
+                newest.forEach(this::apply);
+            }
+        }
+    }
+
+    private void apply(String key, String value) {
         if (key == null || !Names.CLUSTER.matcher(key).matches()) {
             log.warn("ignoring spec with invalid key '{}'", Names.printable(key));
             return;
@@ -61,8 +93,26 @@ public final class SpecFollower implements SmartLifecycle {
             log.warn("cluster={} ignoring spec whose manifest names cluster {}", key, desired.name());
             return;
         }
-        log.info("cluster={} generation {}: {} instances", key, record.generation(), desired.instances());
-        reconciler.submit(desired);
+        restartRequest(key, record);
+        log.info("cluster={} generation {}: {} instances (incarnation {})", key, record.generation(), desired.instances(),
+                io.pgpilot.events.Incarnation.brief(record.uid()));
+        reconciler.submit(desired, record.uid());
+    }
+
+    /** CloudNativePG's restart annotation (what {@code kubectl cnpg restart} and POST .../restart set). */
+    static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+    private void restartRequest(String cluster, ClusterSpecRecord record) {
+        var metadata = record.manifest().metadata();
+        String value = metadata == null || metadata.annotations() == null ? null : metadata.annotations().get(RESTARTED_AT);
+        if (value == null) {
+            return;
+        }
+        try {
+            reconciler.restartRequested(cluster, java.time.Instant.parse(value));
+        } catch (java.time.format.DateTimeParseException e) {
+            log.warn("cluster={} ignoring annotation {}: not an ISO-8601 instant", cluster, RESTARTED_AT);
+        }
     }
 
     /** Handles one record of the topology topic: the failover service's word on roles. */
@@ -102,6 +152,14 @@ public final class SpecFollower implements SmartLifecycle {
         reconciler.startPeriodicConvergence();
         tailer = new TopicTailer(bootstrapServers, "provisioner-specs", Map.of(Topics.SPECS, TopicTailer.Start.BEGINNING),
                 (topic, key, value) -> handle(key, value)).start();
+        try {
+            if (!tailer.awaitCaughtUp(SPECS_CATCH_UP)) {
+                log.warn("specs topic not read within {} s: applying what was read so far", SPECS_CATCH_UP.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        replayed();
         running = true;
     }
 

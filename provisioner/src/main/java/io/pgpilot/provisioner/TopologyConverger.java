@@ -56,6 +56,8 @@ final class TopologyConverger {
     private final Map<String, DownSince> primaryDown = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> announcedFenced = new ConcurrentHashMap<>();
     private final Map<String, String> lastRecord = new ConcurrentHashMap<>();
+    /** The incarnation of the topology being converged per cluster, for the inventory records. */
+    private final Map<String, String> uids = new ConcurrentHashMap<>();
     private final String backupServiceUrl;
 
     TopologyConverger(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
@@ -74,12 +76,16 @@ final class TopologyConverger {
         primaryDown.remove(cluster);
         announcedFenced.remove(cluster);
         lastRecord.keySet().removeIf(k -> k.startsWith(cluster + "/"));
+        uids.remove(cluster);
     }
 
     /** One convergence pass; {@code desired} may be null (topology known before the spec). */
     void converge(Topology topology, ClusterDefinition desired, String trigger) {
         String cluster = topology.cluster();
         long started = System.nanoTime();
+        if (topology.uid() != null) {
+            uids.put(cluster, topology.uid());
+        }
         Map<Integer, MemberState> observed = postgres.observeMembers(cluster);
         if (observed.isEmpty()) {
             return;
@@ -448,6 +454,6 @@ final class TopologyConverger {
             return;
         }
         publisher.instance(new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), LocalPostgres.HOST, port,
-                layout.pgdata().toString(), phase, Instant.now(), message));
+                layout.pgdata().toString(), phase, Instant.now(), message, uids.get(layout.cluster())));
     }
 }

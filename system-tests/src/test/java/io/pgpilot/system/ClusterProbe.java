@@ -75,6 +75,9 @@ final class ClusterProbe {
         List<String> primaries = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             String instance = cluster + "-" + i;
+            if (!Files.exists(home.resolve("clusters").resolve(cluster).resolve(instance).resolve("instance.json"))) {
+                continue; // a smaller cluster
+            }
             try (Connection c = superuser(instance); ResultSet rs = c.createStatement().executeQuery("select pg_is_in_recovery()")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {

@@ -63,6 +63,9 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     /** The local analog of the reference manifest's Kubernetes Secret {@code s3-creds}. */
+    /** How long a service may take to report healthy (120 s; raise with -Dpgpilot.test.service-start-seconds on a loaded machine). */
+    static final Duration SERVICE_START = Duration.ofSeconds(Long.getLong("pgpilot.test.service-start-seconds", 120));
+
     public static final String S3_SECRET = "s3-creds";
 
     private final Settings settings;
@@ -136,7 +139,7 @@ public final class LocalPlatform implements AutoCloseable {
                 "--pgpilot.gateway.backup-service-url=http://127.0.0.1:" + settings.backupPort(),
                 "--pgpilot.gateway.services-url=http://127.0.0.1:" + settings.servicesPort());
         CompletableFuture.allOf(services.values().stream()
-                .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(Duration.ofSeconds(120))))
+                .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(SERVICE_START)))
                 .toArray(CompletableFuture[]::new)).join();
     }
 
@@ -225,7 +228,7 @@ public final class LocalPlatform implements AutoCloseable {
         Path jar = settings.home().resolve("bin").resolve("pgpilot-" + name + "-0.1.0-SNAPSHOT.jar");
         ServiceProcess fresh = ServiceProcess.start(name, jar, old.httpPort(), launchArgs.get(name), settings.home().resolve("logs"));
         services.put(name, fresh);
-        fresh.awaitHealthy(Duration.ofSeconds(120));
+        fresh.awaitHealthy(SERVICE_START);
     }
 
     public Settings settings() {

@@ -43,6 +43,7 @@ public final class AccessPolicy {
 
     static final List<Rule> RULES = List.of(
             Rule.of("POST", "/api/v1/clusters/{cluster}/switchover", Role.OPERATOR),
+            Rule.of("POST", "/api/v1/clusters/{cluster}/restart", Role.OPERATOR),
             Rule.of("POST", "/api/v1/clusters/{cluster}/instances/{instance}/promote", Role.OPERATOR),
             Rule.of("POST", "/api/v1/clusters/{cluster}/instances/{instance}/fence", Role.OPERATOR),
             Rule.of("POST", "/api/v1/clusters/{cluster}/instances/{instance}/unfence", Role.OPERATOR),

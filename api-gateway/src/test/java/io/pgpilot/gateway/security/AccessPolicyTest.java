@@ -38,6 +38,7 @@ class AccessPolicyTest {
         assertThat(need("POST", "/api/v1/clusters/pc/instances/pc-2/fence")).isEqualTo(Role.OPERATOR);
         assertThat(need("POST", "/api/v1/clusters/pc/instances/pc-2/unfence")).isEqualTo(Role.OPERATOR);
         assertThat(need("POST", "/api/v1/clusters/pc/backups")).isEqualTo(Role.OPERATOR);
+        assertThat(need("POST", "/api/v1/clusters/pc/restart")).isEqualTo(Role.OPERATOR);
     }
 
     @Test
@@ -47,7 +48,8 @@ class AccessPolicyTest {
         assertThat(need("DELETE", "/api/v1/clusters/pc")).isEqualTo(Role.ADMIN);
         assertThat(need("POST", "/api/v1/clusters/pc/restore")).isEqualTo(Role.ADMIN);
         // routes no rule names (added later): default deny
-        assertThat(need("POST", "/api/v1/clusters/pc/restart")).isEqualTo(Role.ADMIN);
+        assertThat(need("POST", "/api/v1/clusters/pc/hibernate")).isEqualTo(Role.ADMIN);
+        assertThat(need("POST", "/api/v1/poolers")).isEqualTo(Role.ADMIN);
         assertThat(need("PATCH", "/api/v1/clusters/pc/switchover")).isEqualTo(Role.ADMIN);
         assertThat(need("POST", "/api/v1/clusters/pc/switchover/extra")).isEqualTo(Role.ADMIN);
         assertThat(need("POST", "/api/v1/clusters/pc/instances/a/b/fence")).isEqualTo(Role.ADMIN);

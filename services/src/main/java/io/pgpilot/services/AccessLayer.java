@@ -255,14 +255,7 @@ public final class AccessLayer implements AutoCloseable {
     /** Stops the loop and HAProxy. */
     @Override
     public void close() {
-        loop.shutdown();
-        try {
-            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
-                loop.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Loops.stop(loop);
         haproxy.stop();
     }
 }

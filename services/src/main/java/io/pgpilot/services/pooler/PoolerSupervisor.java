@@ -334,14 +334,7 @@ public final class PoolerSupervisor implements AutoCloseable {
     /** Stops the loop and every PgBouncer process, like the access layer stops HAProxy (data stays: specs are on Kafka). */
     @Override
     public void close() {
-        loop.shutdown();
-        try {
-            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
-                loop.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.pgpilot.services.Loops.stop(loop);
         running.values().forEach(r -> r.processes.forEach(PgBouncerProcess::stop));
     }
 }

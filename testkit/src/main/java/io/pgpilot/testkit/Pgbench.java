@@ -17,7 +17,7 @@ public final class Pgbench {
 
     /** What a run printed and the figures read from it. */
     public record Result(int exitCode, String output) {
-        private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+        private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\((?:without initial connection time|including reconnection times)\\)");
         private static final Pattern PROCESSED = Pattern.compile("number of transactions actually processed: (\\d+)");
         private static final Pattern FAILED = Pattern.compile("number of failed transactions: (\\d+)");
         private static final Pattern CONNECTION = Pattern.compile("average connection time = ([0-9.]+) ms");

@@ -97,19 +97,24 @@ final class PoolerFiles {
 
     /** Removes the pooler's directory (its processes must be stopped first). */
     void delete() {
-        if (!Files.exists(dir)) {
+        deleteTree(dir);
+    }
+
+    /** Removes one process's directory (the process must be stopped first). */
+    static void deleteInstance(Path instanceDir) {
+        deleteTree(instanceDir);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
+        try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
+            throw new UncheckedIOException("cannot remove " + root, e);
         }
-    }
-
-    static void deleteInstance(Path instanceDir) {
-        new PoolerFiles(new OsUser(System.getProperty("user.name"), false), instanceDir).delete();
     }
 }

@@ -49,7 +49,7 @@ final class RestoreManifests {
         Recovery recovery = new Recovery(sourceName, request.backupID(), target);
         ClusterSpec restored = new ClusterSpec(spec.instances(), spec.description(), spec.imageName(), spec.postgresql(), spec.storage(),
                 backup, new Bootstrap(null, recovery), spec.failoverDelay(), spec.switchoverDelay(), spec.primaryUpdateStrategy(),
-                spec.primaryUpdateMethod(), List.of(new ExternalCluster(sourceName, sourceStore)), spec.certificates());
+                spec.primaryUpdateMethod(), List.of(new ExternalCluster(sourceName, sourceStore)), spec.certificates(), spec.managed());
         Metadata metadata = source.metadata();
         return new ClusterManifest(source.apiVersion(), source.kind(), new Metadata(request.cluster(), metadata == null ? null : metadata.namespace(),
                 metadata == null ? null : metadata.labels(), metadata == null ? null : metadata.annotations()), restored);

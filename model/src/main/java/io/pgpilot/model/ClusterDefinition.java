@@ -12,12 +12,23 @@ public record ClusterDefinition(String name, int instances, Map<String, String> 
                                 SynchronousReplication synchronous, String storageSize,
                                 BackupDefinition backup, int failoverDelaySeconds,
                                 String database, String owner, RecoveryDefinition recovery, TlsDefinition tls,
-                                String primaryUpdateMethod) {
+                                String primaryUpdateMethod, List<RoleDefinition> roles) {
 
     public ClusterDefinition {
+        roles = roles == null ? List.of() : List.copyOf(roles);
         tls = tls == null ? TlsDefinition.DEFAULT : tls;
         // CloudNativePG's default
         primaryUpdateMethod = primaryUpdateMethod == null ? "switchover" : primaryUpdateMethod;
+    }
+
+    /** Without managed roles. */
+    public ClusterDefinition(String name, int instances, Map<String, String> parameters,
+                             SynchronousReplication synchronous, String storageSize,
+                             BackupDefinition backup, int failoverDelaySeconds,
+                             String database, String owner, RecoveryDefinition recovery, TlsDefinition tls,
+                             String primaryUpdateMethod) {
+        this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, recovery, tls,
+                primaryUpdateMethod, List.of());
     }
 
     /** Without {@code tls} and {@code primaryUpdateMethod}: the defaults. */

@@ -28,7 +28,17 @@ public record ClusterManifest(String apiVersion, String kind, Metadata metadata,
                               PostgresConfiguration postgresql, Storage storage, Backup backup,
                               Bootstrap bootstrap, Integer failoverDelay, Integer switchoverDelay,
                               String primaryUpdateStrategy, String primaryUpdateMethod,
-                              java.util.List<ExternalCluster> externalClusters, Certificates certificates) {
+                              java.util.List<ExternalCluster> externalClusters, Certificates certificates,
+                              Managed managed) {
+
+        public ClusterSpec(Integer instances, String description, String imageName,
+                           PostgresConfiguration postgresql, Storage storage, Backup backup,
+                           Bootstrap bootstrap, Integer failoverDelay, Integer switchoverDelay,
+                           String primaryUpdateStrategy, String primaryUpdateMethod,
+                           java.util.List<ExternalCluster> externalClusters, Certificates certificates) {
+            this(instances, description, imageName, postgresql, storage, backup, bootstrap, failoverDelay, switchoverDelay,
+                    primaryUpdateStrategy, primaryUpdateMethod, externalClusters, certificates, null);
+        }
 
         public ClusterSpec(Integer instances, String description, String imageName,
                            PostgresConfiguration postgresql, Storage storage, Backup backup,
@@ -46,6 +56,33 @@ public record ClusterManifest(String apiVersion, String kind, Metadata metadata,
             this(instances, description, imageName, postgresql, storage, backup, bootstrap, failoverDelay, switchoverDelay,
                     primaryUpdateStrategy, primaryUpdateMethod, null, null);
         }
+    }
+
+    /** {@code spec.managed}: CloudNativePG's declarative roles. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Managed(java.util.List<RoleConfiguration> roles) {
+    }
+
+    /**
+     * {@code spec.managed.roles[]}, CloudNativePG's RoleConfiguration: attributes are strict booleans,
+     * {@code ensure} is {@code present} (default) or {@code absent}; the password comes from a secret
+     * with keys {@code username} and {@code password} ({@code passwordSecret.name}), never from the manifest.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoleConfiguration(String name, String ensure, String comment,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean login,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean superuser,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean createdb,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean createrole,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean inherit,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean replication,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean bypassrls,
+            Integer connectionLimit, String validUntil, java.util.List<String> inRoles,
+            LocalObjectReference passwordSecret,
+            @tools.jackson.databind.annotation.JsonDeserialize(using = StrictBoolean.class) Boolean disablePassword) {
+    }
+
+    public record LocalObjectReference(String name) {
     }
 
     /**

@@ -99,12 +99,13 @@ public final class ManifestValidator {
         }
         RecoveryDefinition recovery = recovery(spec, name, backup, violations);
         ClusterDefinition.TlsDefinition tls = certificates(spec, violations);
+        List<RoleDefinition> roles = ManagedRolesValidator.validate(spec.managed(), owner, violations);
         if (!violations.isEmpty()) {
             throw new ManifestException(violations);
         }
         return new ClusterDefinition(name, instances, parameters, synchronous, size == null ? "1Gi" : size,
                 backup, failoverDelay, database, owner, recovery, tls,
-                spec.primaryUpdateMethod() == null ? "switchover" : spec.primaryUpdateMethod());
+                spec.primaryUpdateMethod() == null ? "switchover" : spec.primaryUpdateMethod(), roles);
     }
 
     /** At most this many extra DNS names in {@code spec.certificates.serverAltDNSNames}. */

@@ -1,5 +1,6 @@
 package io.pgpilot.backup;
 
+import io.pgpilot.support.security.SecretFiles;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

@@ -1,5 +1,6 @@
 package io.pgpilot.backup;
 
+import io.pgpilot.support.security.SecretFiles;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Lsn;

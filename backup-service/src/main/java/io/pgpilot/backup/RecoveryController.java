@@ -1,5 +1,6 @@
 package io.pgpilot.backup;
 
+import io.pgpilot.support.security.SecretFiles;
 import io.pgpilot.model.Names;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

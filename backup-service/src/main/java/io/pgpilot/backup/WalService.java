@@ -1,5 +1,6 @@
 package io.pgpilot.backup;
 
+import io.pgpilot.support.security.SecretFiles;
 import io.pgpilot.backup.ArchiveStatus.Transition;
 import io.pgpilot.backup.WalArchive.ArchiveOutcome;
 import io.pgpilot.backup.WalArchive.Conflict;

@@ -1,4 +1,4 @@
-package io.pgpilot.backup;
+package io.pgpilot.support.security;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.pgpilot.backup;
+package io.pgpilot.support.security;
 
 import io.pgpilot.events.Json;
 import io.pgpilot.model.Names;
@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Reads the local analog of Kubernetes Secrets: {@code ${pgpilot.home}/secrets/<name>.json}, a flat
+ * The one reader of the local analog of Kubernetes Secrets: {@code ${pgpilot.home}/secrets/<name>.json}, a flat
  * JSON object of keys to values. Values are never logged nor put in messages.
  */
 public final class SecretFiles {
@@ -19,7 +19,7 @@ public final class SecretFiles {
 
         private final Reason reason;
 
-        SecretException(Reason reason, String message) {
+        public SecretException(Reason reason, String message) {
             super(message);
             this.reason = reason;
         }

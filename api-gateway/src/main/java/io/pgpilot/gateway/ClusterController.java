@@ -41,9 +41,12 @@ class ClusterController {
     private final EventBus bus;
     private final Object writes = new Object();
 
-    ClusterController(PlatformView view, EventBus bus) {
+    private final DatabaseView managed;
+
+    ClusterController(PlatformView view, EventBus bus, DatabaseView managed) {
         this.view = view;
         this.bus = bus;
+        this.managed = managed;
     }
 
     @PostMapping
@@ -150,8 +153,16 @@ class ClusterController {
         ClusterSpecRecord spec = view.spec(name)
                 .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "cluster " + name + " does not exist"));
         ClusterDefinition definition = ManifestValidator.validate(spec.manifest());
-        return ClusterStatusAssembler.assemble(spec, definition, view.topology(name), view.instances(name),
+        ClusterStatus status = ClusterStatusAssembler.assemble(spec, definition, view.topology(name), view.instances(name),
                 view.heartbeats(name), view.endpoints(name), view.lastEvent(name), Instant.now());
+        if (definition.roles().isEmpty()) {
+            return status;
+        }
+        return status.withManagedRoles(managed.roles(name)
+                .filter(r -> io.pgpilot.events.Incarnation.same(r.uid(), spec.uid()))
+                .map(r -> new ClusterStatus.ManagedRolesStatus(r.reconciled(), r.failed().isEmpty() ? null : r.failed(), r.generation(),
+                        r.generation() == spec.generation(), r.updatedAt()))
+                .orElse(new ClusterStatus.ManagedRolesStatus(List.of(), null, 0, false, null)));
     }
 
     private void announce(String cluster, String type, Map<String, Object> data) {

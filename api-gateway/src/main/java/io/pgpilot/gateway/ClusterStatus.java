@@ -17,7 +17,23 @@ public record ClusterStatus(String name, long generation, String phase, int inst
                             String synchronousStandbyNames, int synchronousStandbys,
                             List<InstanceStatus> instanceStatus, Map<String, String> endpoints,
                             Map<String, String> secrets, Progress progress, LastEvent lastEvent, String uid,
-                            List<String> pendingRestart) {
+                            List<String> pendingRestart, ManagedRolesStatus managedRolesStatus) {
+
+    /**
+     * {@code spec.managed.roles} as reconciled on the primary (CloudNativePG's managedRolesStatus):
+     * {@code current} false while the provisioner has not yet reconciled the spec's generation.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ManagedRolesStatus(List<String> reconciled, Map<String, String> cannotReconcile, long generation,
+                                     boolean current, Instant updatedAt) {
+    }
+
+    /** This status with the managed roles' reconciliation (null: the cluster has no managed roles). */
+    public ClusterStatus withManagedRoles(ManagedRolesStatus roles) {
+        return new ClusterStatus(name, generation, phase, instances, readyInstances, currentPrimary, topologyEpoch, timeline,
+                synchronousStandbyNames, synchronousStandbys, instanceStatus, endpoints, secrets, progress, lastEvent, uid,
+                pendingRestart, roles);
+    }
 
     /**
      * While not every instance is ready (creation, scale-up, recovery): {@code step} of {@code of}

@@ -97,7 +97,7 @@ public final class ClusterStatusAssembler {
                 topology == null ? null : topology.timeline(),
                 definition.synchronous().standbyNames(topology == null ? List.of() : standbyNames), syncStandbys,
                 rows, access, Map.of("app", definition.name() + "-app", "superuser", definition.name() + "-superuser"),
-                progress, recent, spec.uid(), pendingRestart.isEmpty() ? null : pendingRestart);
+                progress, recent, spec.uid(), pendingRestart.isEmpty() ? null : pendingRestart, null);
     }
 
     /** "2/3 instances ready; creating c-3", with what failed and the last event's message when there is one. */

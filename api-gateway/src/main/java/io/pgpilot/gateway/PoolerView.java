@@ -1,9 +1,9 @@
 package io.pgpilot.gateway;
 
-import io.pgpilot.events.Json;
+import io.pgpilot.events.KeyedView;
+import io.pgpilot.events.KeyedViewFeed;
 import io.pgpilot.events.PoolerSpecRecord;
 import io.pgpilot.events.PoolerStatusRecord;
-import io.pgpilot.events.TopicTailer;
 import io.pgpilot.events.Topics;
 import io.pgpilot.support.PlatformProperties;
 import org.springframework.context.SmartLifecycle;
@@ -12,16 +12,15 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** The gateway's read model of poolers: accepted specs and what the services module runs for them. */
 @Component
 class PoolerView implements SmartLifecycle {
 
     private final PlatformProperties platform;
-    private final Map<String, PoolerSpecRecord> specs = new ConcurrentHashMap<>();
-    private final Map<String, PoolerStatusRecord> statuses = new ConcurrentHashMap<>();
-    private TopicTailer tailer;
+    private final KeyedView<PoolerSpecRecord> specs = new KeyedView<>(PoolerSpecRecord.class);
+    private final KeyedView<PoolerStatusRecord> statuses = new KeyedView<>(PoolerStatusRecord.class);
+    private KeyedViewFeed feed;
     private volatile boolean running;
 
     PoolerView(PlatformProperties platform) {
@@ -30,70 +29,46 @@ class PoolerView implements SmartLifecycle {
 
     @Override
     public void start() {
-        tailer = new TopicTailer(platform.kafkaBootstrapServers(), "gateway-poolers", Map.of(
-                Topics.POOLER_SPECS, TopicTailer.Start.BEGINNING,
-                Topics.POOLER_STATUS, TopicTailer.Start.BEGINNING), this::apply).start();
+        feed = start(platform, "gateway-poolers", Map.of(Topics.POOLER_SPECS, specs, Topics.POOLER_STATUS, statuses));
+        running = true;
+    }
+
+    /** Starts a feed of the given views and waits until it has read what the topics held (the gateway answers from them). */
+    static KeyedViewFeed start(PlatformProperties platform, String clientId, Map<String, KeyedView<?>> views) {
+        KeyedViewFeed feed = new KeyedViewFeed(platform.kafkaBootstrapServers(), clientId, views).start();
         try {
-            if (!tailer.awaitCaughtUp(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("could not read the poolers from Kafka within 60 s");
+            if (!feed.awaitCaughtUp(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("could not read " + views.keySet() + " from Kafka within 60 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        running = true;
-    }
-
-    private void apply(String topic, String key, String value) {
-        if (key == null) {
-            return;
-        }
-        switch (topic) {
-            case Topics.POOLER_SPECS -> {
-                if (value == null) {
-                    specs.remove(key);
-                } else {
-                    specs.put(key, Json.read(value, PoolerSpecRecord.class));
-                }
-            }
-            case Topics.POOLER_STATUS -> {
-                if (value == null) {
-                    statuses.remove(key);
-                } else {
-                    statuses.put(key, Json.read(value, PoolerStatusRecord.class));
-                }
-            }
-            default -> {
-            }
-        }
+        return feed;
     }
 
     /** What this gateway itself published, visible at once (read-your-writes). */
     void accepted(String pooler, PoolerSpecRecord spec) {
-        if (spec == null) {
-            specs.remove(pooler);
-        } else {
-            specs.put(pooler, spec);
-        }
+        specs.accepted(pooler, spec);
     }
 
     Map<String, PoolerSpecRecord> specs() {
-        return Map.copyOf(specs);
+        return specs.all();
     }
 
     Optional<PoolerSpecRecord> spec(String pooler) {
-        return Optional.ofNullable(specs.get(pooler));
+        return specs.get(pooler);
     }
 
     Optional<PoolerStatusRecord> status(String pooler) {
-        return Optional.ofNullable(statuses.get(pooler));
+        return statuses.get(pooler);
     }
 
     @Override
     public void stop() {
         running = false;
-        if (tailer != null) {
-            tailer.close();
+        if (feed != null) {
+            feed.close();
         }
     }
 

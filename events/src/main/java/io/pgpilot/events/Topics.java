@@ -24,6 +24,12 @@ public final class Topics {
     public static final String POOLER_SPECS = "pgpilot.pooler.specs";
     /** What the services module runs for each pooler, key: pooler name. */
     public static final String POOLER_STATUS = "pgpilot.pooler.status";
+    /** Desired databases (CloudNativePG Database manifests), key: manifest name; a tombstone deletes it. */
+    public static final String DATABASE_SPECS = "pgpilot.database.specs";
+    /** What the provisioner did with each Database manifest, key: manifest name. */
+    public static final String DATABASE_STATUS = "pgpilot.database.status";
+    /** The reconciliation of each cluster's spec.managed.roles, key: cluster. */
+    public static final String ROLES_STATUS = "pgpilot.roles.status";
     /** Hosts that can run instances, as their node agents register them (key: node name; heartbeat = re-publish). */
     public static final String NODES = "pgpilot.nodes";
 
@@ -44,7 +50,10 @@ public final class Topics {
             new TopicSpec(ENDPOINTS, 3, COMPACTED),
             new TopicSpec(NODES, 1, COMPACTED),
             new TopicSpec(POOLER_SPECS, 3, COMPACTED),
-            new TopicSpec(POOLER_STATUS, 3, COMPACTED));
+            new TopicSpec(POOLER_STATUS, 3, COMPACTED),
+            new TopicSpec(DATABASE_SPECS, 3, COMPACTED),
+            new TopicSpec(DATABASE_STATUS, 3, COMPACTED),
+            new TopicSpec(ROLES_STATUS, 3, COMPACTED));
 
     private Topics() {
     }

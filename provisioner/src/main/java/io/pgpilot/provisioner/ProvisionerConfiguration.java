@@ -47,6 +47,17 @@ public class ProvisionerConfiguration {
         return new ClusterReconciler(postgres, secrets, publisher, properties.ha(), properties.backupServiceUrl());
     }
 
+    /** spec.managed.roles and Database manifests, reconciled on each primary (pgpilot.provisioner.managed-interval). */
+    @Bean(destroyMethod = "close")
+    public io.pgpilot.provisioner.managed.ManagedObjectsReconciler managedObjects(PlatformProperties platform, LocalPostgres postgres,
+            SecretStore secrets, EventBus bus,
+            @org.springframework.beans.factory.annotation.Value("${pgpilot.provisioner.managed-interval:10s}") java.time.Duration interval) {
+        return new io.pgpilot.provisioner.managed.ManagedObjectsReconciler(platform.kafkaBootstrapServers(),
+                new io.pgpilot.provisioner.roles.ManagedRoles(new io.pgpilot.support.security.SecretFiles(platform.home())),
+                (cluster, primary, database) -> postgres.connect(primary.port(), database, secrets.superuser(cluster)), bus)
+                .start(interval);
+    }
+
     @Bean
     public SpecFollower specFollower(PlatformProperties platform, ClusterReconciler reconciler) {
         return new SpecFollower(platform.kafkaBootstrapServers(), reconciler);

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,12 +43,13 @@ public final class InstanceManager implements AutoCloseable {
     private final InstanceManagerConfig config;
     private final String key;
     private final InstanceProbe probe;
-    private final EventBus bus;
+    /** Kafka's client loads on its own thread: probes, fencing and checks do not wait for it. */
+    private final CompletableFuture<EventBus> bus;
     private final PrimaryLeases leases = new PrimaryLeases();
     private final Map<String, Long> sequences = new HashMap<>();
     private final LinkedBlockingQueue<PlatformEvent> events = new LinkedBlockingQueue<>();
     private final AtomicLong accepted = new AtomicLong();
-    private final HeartbeatOutbox outbox;
+    private final CompletableFuture<HeartbeatOutbox> outbox;
     private final ScheduledExecutorService ticker;
     private final Thread eventPublisher;
     private final CheckServer checks;
@@ -61,11 +63,12 @@ public final class InstanceManager implements AutoCloseable {
                 config.probeTimeout(), "pgpilot-instance-manager");
         Duration sendTimeout = config.heartbeatInterval().multipliedBy(2).compareTo(Duration.ofSeconds(1)) < 0
                 ? Duration.ofSeconds(1) : config.heartbeatInterval().multipliedBy(2);
-        this.bus = new EventBus(config.kafkaBootstrapServers(), "pgpilot-instance-manager-" + config.instance(), sendTimeout);
-        this.outbox = new HeartbeatOutbox(bus, heartbeat -> {
+        this.bus = CompletableFuture.supplyAsync(() -> new EventBus(config.kafkaBootstrapServers(),
+                "pgpilot-instance-manager-" + config.instance(), sendTimeout), command -> Thread.ofPlatform().name("kafka-client").daemon().start(command));
+        this.outbox = bus.thenApply(eventBus -> new HeartbeatOutbox(eventBus, heartbeat -> {
             accepted.incrementAndGet();
             leases.accepted(heartbeat);
-        });
+        }));
         this.checks = CheckServer.start(config.httpAddress(), config.httpPort(), () -> latest,
                 config.heartbeatInterval().multipliedBy(3));
         this.eventPublisher = Thread.ofPlatform().name("event-publisher").daemon().start(this::publishEvents);
@@ -85,6 +88,14 @@ public final class InstanceManager implements AutoCloseable {
     /** Where the checks answer (the port is the bound one when 0 was configured). */
     public java.net.InetSocketAddress checkAddress() {
         return checks.address();
+    }
+
+    /**
+     * Completes when the Kafka client is loaded; exceptionally when it cannot be created (e.g. no
+     * bootstrap server resolves): without it no lease ever starts, so the caller should stop.
+     */
+    public CompletableFuture<?> kafkaClient() {
+        return outbox;
     }
 
     /** Heartbeats Kafka acknowledged since start. */
@@ -108,7 +119,9 @@ public final class InstanceManager implements AutoCloseable {
         Heartbeat heartbeat = round.getFirst();
         latest = heartbeat;
         leases.observed(heartbeat, config.clusterSize());
-        outbox.offer(heartbeat);
+        if (outbox.isDone() && !outbox.isCompletedExceptionally()) {
+            outbox.join().offer(heartbeat); // until the client is loaded, heartbeats count as not accepted
+        }
         for (String due : leases.due(now, config.selfFenceTimeout())) {
             if (due.equals(key)) {
                 events.add(SelfFence.stop(SOURCE, config.cluster(), config.instance(), config.dataDirectory(),
@@ -123,6 +136,7 @@ public final class InstanceManager implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 PlatformEvent event = events.take();
+                EventBus bus = this.bus.get();
                 while (true) {
                     try {
                         bus.publish(Topics.EVENTS, config.cluster(), event);
@@ -132,8 +146,8 @@ public final class InstanceManager implements AutoCloseable {
                         Thread.sleep(config.heartbeatInterval().toMillis()); // Kafka still away: try again next interval
                     }
                 }
-            } catch (InterruptedException e) {
-                return;
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                return; // stopping, or no Kafka client at all (kafkaClient() says so)
             }
         }
     }
@@ -143,9 +157,9 @@ public final class InstanceManager implements AutoCloseable {
         ticker.shutdownNow();
         eventPublisher.interrupt();
         checks.close();
-        outbox.close();
+        outbox.thenAccept(HeartbeatOutbox::close);
         probe.close();
-        bus.close();
+        bus.thenAccept(EventBus::close);
         log.info("cluster={} instance={} instance manager stopped", config.cluster(), config.instance());
     }
 }

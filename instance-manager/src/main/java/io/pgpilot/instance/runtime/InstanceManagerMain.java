@@ -39,6 +39,12 @@ public final class InstanceManagerMain {
             System.exit(1);
             return;
         }
+        manager.kafkaClient().exceptionally(e -> {
+            System.err.println("cluster=" + config.cluster() + " instance=" + config.instance()
+                    + " cannot create the Kafka client: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+            System.exit(1);
+            return null;
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             manager.close();
@@ -47,12 +53,12 @@ public final class InstanceManagerMain {
         stopped.await();
     }
 
-    /** slf4j-simple: timestamps, and the Kafka client only when it has something to warn about. */
+    /** slf4j-simple: timestamps, and the Kafka client only on errors (an absent Kafka is logged once by the heartbeat publisher, not per reconnect). */
     private static void quietDefaults() {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka",
-                System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn"));
+                System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error"));
     }
 }

@@ -60,7 +60,7 @@ public final class HeartbeatOutbox implements AutoCloseable {
                     accepted.accept(heartbeat);
                     if (failing) {
                         failing = false;
-                        log.info("heartbeats accepted by Kafka again");
+                        log.info("cluster={} instance={} heartbeats accepted by Kafka again", heartbeat.cluster(), heartbeat.instance());
                     }
                 } catch (EventBus.PublishException e) {
                     if (!failing) {

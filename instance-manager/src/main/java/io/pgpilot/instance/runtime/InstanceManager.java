@@ -66,7 +66,9 @@ public final class InstanceManager implements AutoCloseable {
         this.bus = CompletableFuture.supplyAsync(() -> new EventBus(config.kafkaBootstrapServers(),
                 "pgpilot-instance-manager-" + config.instance(), sendTimeout), command -> Thread.ofPlatform().name("kafka-client").daemon().start(command));
         this.outbox = bus.thenApply(eventBus -> new HeartbeatOutbox(eventBus, heartbeat -> {
-            accepted.incrementAndGet();
+            if (accepted.incrementAndGet() == 1) {
+                log.info("cluster={} instance={} first heartbeat accepted by Kafka", config.cluster(), config.instance());
+            }
             leases.accepted(heartbeat);
         }));
         this.checks = CheckServer.start(config.httpAddress(), config.httpPort(), () -> latest,

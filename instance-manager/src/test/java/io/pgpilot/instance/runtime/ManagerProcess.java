@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,6 +34,25 @@ final class ManagerProcess implements AutoCloseable {
     /** Writes {@code <dir>/manager.properties} and {@code <dir>/superuser.json} (0600) and starts the main. */
     static ManagerProcess start(Path dir, Map<String, String> settings, int httpPort) {
         try {
+            Path config = writeConfig(dir, settings, httpPort);
+            Path log = dir.resolve("manager.log");
+            Process process = new ProcessBuilder(command(config)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return new ManagerProcess(process, log, httpPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The java command line of the main (the test classpath, -Xmx64m); no secret in it. */
+    static List<String> command(Path config) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), InstanceManagerMain.class.getName(), config.toString());
+    }
+
+    static Path writeConfig(Path dir, Map<String, String> settings, int httpPort) {
+        try {
             Files.createDirectories(dir);
             Path credentials = dir.resolve("superuser.json");
             Files.writeString(credentials, "{\"username\":\"postgres\",\"password\":\"unused-with-trust\"}");
@@ -46,13 +64,7 @@ final class ManagerProcess implements AutoCloseable {
             values.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
             Path config = dir.resolve("manager.properties");
             Files.writeString(config, text);
-            Path log = dir.resolve("manager.log");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), InstanceManagerMain.class.getName(), config.toString()));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new ManagerProcess(process, log, httpPort);
+            return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -100,9 +100,10 @@ class InstanceManagerIT {
                 assertThat(onPrimary.log()).contains("cluster=im instance=im-1").doesNotContain("unused-with-trust");
 
                 replica.close();
-                await().atMost(Duration.ofSeconds(30)).until(() -> onReplica.status("/health") == 503);
+                // unreachable while the postmaster is on its way out, then down
+                await().atMost(Duration.ofSeconds(30)).until(() -> onReplica.latest().state() == Heartbeat.State.DOWN);
+                assertThat(onReplica.status("/health")).isEqualTo(503);
                 assertThat(onReplica.status("/replica")).isEqualTo(503);
-                assertThat(onReplica.latest().state()).isEqualTo(Heartbeat.State.DOWN);
             }
         }
     }

@@ -65,6 +65,17 @@ class InstanceManagerIT {
     }
 
     @Test
+    void anUnusableConfigurationStopsTheMainWithExitCode2NamingTheFieldAndNoSecret() throws Exception {
+        Path config = tmp.resolve("bad.properties");
+        java.nio.file.Files.writeString(config, "cluster=im\ninstance=im-1\nport=99999\npassword=never-echoed\n");
+        Process main = new ProcessBuilder(ManagerProcess.command(config)).redirectErrorStream(true).start();
+        String output = new String(main.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(main.waitFor()).isEqualTo(2);
+        assertThat(output).contains("field 'port'", "field 'uid': required", "field 'password': unknown")
+                .doesNotContain("never-echoed");
+    }
+
+    @Test
     void publishesTheHealthMonitorsHeartbeatsAndAnswersTheChecksOfAPrimaryAndAReplica() throws Exception {
         try (KafkaBroker kafka = KafkaBroker.startFresh(tmp.resolve("kafka"));
              TestPostgres primary = TestPostgres.start(tmp.resolve("pg"), "im-1");

@@ -5,6 +5,14 @@ import io.pgpilot.events.Heartbeat;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
+import io.pgpilot.instance.fencing.PrimaryLeases;
+import io.pgpilot.instance.fencing.SelfFence;
+import io.pgpilot.instance.heartbeat.HeartbeatAssembler;
+import io.pgpilot.instance.heartbeat.HeartbeatOutbox;
+import io.pgpilot.instance.probe.InstanceProbe;
+import io.pgpilot.instance.probe.PostmasterCheck;
+import io.pgpilot.instance.probe.ProbeResult;
+import io.pgpilot.instance.probe.SuperuserSecrets;
 import io.pgpilot.support.PlatformProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +48,7 @@ class HeartbeatLoop implements SmartLifecycle {
     private final Map<String, InstanceProbe> probes = new ConcurrentHashMap<>();
     private final Map<String, Long> sequences = new ConcurrentHashMap<>();
     private final ExecutorService probeThreads = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<String, SelfFencePolicy.PrimaryLease> leases = new ConcurrentHashMap<>();
-    private final Map<String, Instant> fenceSignalledAt = new ConcurrentHashMap<>();
+    private final PrimaryLeases leases = new PrimaryLeases();
     /** Topology primaries seen failing, so that one failure triggers one immediate extra round. */
     private final java.util.Set<String> failingPrimaries = ConcurrentHashMap.newKeySet();
     private HeartbeatOutbox outbox;
@@ -65,7 +72,7 @@ class HeartbeatLoop implements SmartLifecycle {
         tailer = new TopicTailer(platform.kafkaBootstrapServers(), "health-monitor",
                 Map.of(Topics.INSTANCES, TopicTailer.Start.BEGINNING, Topics.TOPOLOGY, TopicTailer.Start.BEGINNING),
                 view::apply).start();
-        outbox = new HeartbeatOutbox(bus, this::acceptedByKafka);
+        outbox = new HeartbeatOutbox(bus, leases::accepted);
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("heartbeat").daemon().factory());
         ticker.scheduleAtFixedRate(this::tickSafely, 0, health.interval().toMillis(), TimeUnit.MILLISECONDS);
         running = true;
@@ -99,7 +106,7 @@ class HeartbeatLoop implements SmartLifecycle {
         var sizes = view.instancesByCluster();
         for (Heartbeat heartbeat : round) {
             view.record(heartbeat);
-            observeForLease(heartbeat, sizes.getOrDefault(heartbeat.cluster(), List.of()).size());
+            leases.observed(heartbeat, sizes.getOrDefault(heartbeat.cluster(), List.of()).size());
             outbox.offer(heartbeat);
         }
         forgetOtherIncarnations();
@@ -139,66 +146,30 @@ class HeartbeatLoop implements SmartLifecycle {
         return newly;
     }
 
-    /**
-     * A lease belongs to one incarnation of its instance: once the inventory no longer lists that
-     * instance of that incarnation (deleted, or its cluster re-created) the lease is dropped, so a
-     * re-created instance of the same name is never fenced on its predecessor's account.
-     */
+    /** Leases of instances no longer in the inventory with the same incarnation are dropped. */
     private void forgetOtherIncarnations() {
         Map<String, String> inventory = new java.util.HashMap<>();
         view.instancesByCluster().values().stream().flatMap(List::stream)
                 .forEach(i -> inventory.put(Topics.instanceKey(i.cluster(), i.instance()), String.valueOf(i.uid())));
-        leases.entrySet().removeIf(e -> !String.valueOf(e.getValue().lastProbe().uid()).equals(inventory.get(e.getKey())));
-        fenceSignalledAt.keySet().removeIf(key -> !inventory.containsKey(key));
-    }
-
-    /** A primary seen with a majority of its cluster streaming renews its lease on its own. */
-    private void observeForLease(Heartbeat heartbeat, int clusterSize) {
-        String key = Topics.instanceKey(heartbeat.cluster(), heartbeat.instance());
-        if (heartbeat.isUp() && heartbeat.role() == Heartbeat.Role.REPLICA
-                || heartbeat.state() == Heartbeat.State.DOWN) {
-            leases.remove(key); // not a primary (any more), or nothing left running to fence
-            fenceSignalledAt.remove(key);
-            return;
-        }
-        leases.computeIfPresent(key, (k, lease) -> new SelfFencePolicy.PrimaryLease(lease.lastAcceptedUp(), heartbeat,
-                SelfFencePolicy.hasQuorum(heartbeat, clusterSize) ? heartbeat.observedAt() : lease.lastQuorumAt()));
-    }
-
-    private void acceptedByKafka(Heartbeat heartbeat) {
-        if (heartbeat.isUp() && heartbeat.role() == Heartbeat.Role.PRIMARY) {
-            leases.merge(Topics.instanceKey(heartbeat.cluster(), heartbeat.instance()),
-                    new SelfFencePolicy.PrimaryLease(heartbeat.observedAt(), heartbeat, null),
-                    (old, fresh) -> new SelfFencePolicy.PrimaryLease(fresh.lastAcceptedUp(), old.lastProbe(), old.lastQuorumAt()));
-        }
+        leases.retainIncarnations(inventory);
     }
 
     /** Safety rule 2: stop an isolated primary (fast shutdown) before the failover service may promote. */
     private void enforceLeases(Instant now) {
-        leases.forEach((key, lease) -> {
-            if (!SelfFencePolicy.mustFence(lease, now, health.selfFenceTimeout())) {
-                return;
-            }
-            Instant signalled = fenceSignalledAt.get(key);
-            if (signalled != null && signalled.plusSeconds(5).isAfter(now)) {
-                return;
-            }
+        for (String key : leases.due(now, health.selfFenceTimeout())) {
             view.instancesByCluster().values().stream().flatMap(List::stream)
                     .filter(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key)).findFirst()
                     .ifPresent(instance -> {
-                        log.error("cluster={} instance={} SELF-FENCING: no heartbeat accepted by Kafka and no majority of "
-                                + "the cluster seen for {}; fast shutdown", instance.cluster(), instance.instance(), health.selfFenceTimeout());
-                        boolean signalledNow = PostmasterCheck.fastShutdown(Path.of(instance.dataDirectory()));
-                        fenceSignalledAt.put(key, now);
+                        var event = SelfFence.stop("health-monitor", instance.cluster(), instance.instance(),
+                                Path.of(instance.dataDirectory()), health.selfFenceTimeout());
+                        leases.signalled(key, now);
                         try {
-                            bus.publish(Topics.EVENTS, instance.cluster(), io.pgpilot.events.PlatformEvent.of("health-monitor",
-                                    "instance.self-fenced", instance.cluster(), instance.instance(),
-                                    Map.of("signalled", signalledNow, "timeoutMs", health.selfFenceTimeout().toMillis())));
+                            bus.publish(Topics.EVENTS, instance.cluster(), event);
                         } catch (EventBus.PublishException e) {
                             log.debug("self-fence event not published (Kafka unreachable, as expected here)");
                         }
                     });
-        });
+        }
     }
 
     private HeartbeatAssembler.Observation observe(InstanceRecord instance) {
@@ -212,7 +183,7 @@ class HeartbeatLoop implements SmartLifecycle {
                         new ProbeResult.Unreachable("no superuser secret for cluster yet"), instance.uid());
             }
             probe = new InstanceProbe(instance.host(), instance.port(), credentials.get().username(),
-                    credentials.get().password(), health.probeTimeout());
+                    credentials.get().password(), health.probeTimeout(), "pgpilot-health-monitor");
             probes.put(key, probe);
         }
         ProbeResult result;

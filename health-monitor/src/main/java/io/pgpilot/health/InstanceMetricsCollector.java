@@ -2,6 +2,7 @@ package io.pgpilot.health;
 
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Topics;
+import io.pgpilot.instance.probe.SuperuserSecrets;
 import io.pgpilot.support.metrics.MetricsRenderer;
 import io.pgpilot.support.metrics.MetricsRenderer.Sample;
 import io.pgpilot.support.PlatformProperties;

@@ -1,5 +1,7 @@
 package io.pgpilot.health;
 
+import io.pgpilot.instance.probe.KeptConnection;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,7 @@
 package io.pgpilot.health;
 
 import io.pgpilot.events.Heartbeat;
+import io.pgpilot.instance.http.Checks;
 import io.pgpilot.model.Names;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -8,10 +9,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Predicate;
 
 /**
  * Patroni-style probes per instance: 200 when the instance is what is asked, 503 otherwise; a
@@ -30,17 +29,17 @@ class ProbeController {
 
     @GetMapping("/instances/{cluster}/{instance}/primary")
     ResponseEntity<Heartbeat> primary(@PathVariable String cluster, @PathVariable String instance) {
-        return answer(cluster, instance, h -> h.isUp() && h.role() == Heartbeat.Role.PRIMARY);
+        return answer(cluster, instance, Checks.Check.PRIMARY);
     }
 
     @GetMapping("/instances/{cluster}/{instance}/replica")
     ResponseEntity<Heartbeat> replica(@PathVariable String cluster, @PathVariable String instance) {
-        return answer(cluster, instance, h -> h.isUp() && h.role() == Heartbeat.Role.REPLICA);
+        return answer(cluster, instance, Checks.Check.REPLICA);
     }
 
     @GetMapping("/instances/{cluster}/{instance}/health")
     ResponseEntity<Heartbeat> health(@PathVariable String cluster, @PathVariable String instance) {
-        return answer(cluster, instance, Heartbeat::isUp);
+        return answer(cluster, instance, Checks.Check.HEALTH);
     }
 
     @GetMapping("/clusters/{cluster}/heartbeats")
@@ -49,7 +48,7 @@ class ProbeController {
         return loop.view().latest(cluster);
     }
 
-    private ResponseEntity<Heartbeat> answer(String cluster, String instance, Predicate<Heartbeat> wanted) {
+    private ResponseEntity<Heartbeat> answer(String cluster, String instance, Checks.Check check) {
         Names.requireCluster(cluster);
         Names.requireInstance(instance);
         var heartbeat = loop.view().latest(cluster, instance);
@@ -57,7 +56,6 @@ class ProbeController {
             return ResponseEntity.status(HttpStatus.NOT_FOUND).build();
         }
         Heartbeat h = heartbeat.get();
-        boolean fresh = Duration.between(h.observedAt(), Instant.now()).compareTo(health.interval().multipliedBy(3)) <= 0;
-        return ResponseEntity.status(fresh && wanted.test(h) ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(h);
+        return ResponseEntity.status(Checks.status(check, h, Instant.now(), health.interval().multipliedBy(3))).body(h);
     }
 }

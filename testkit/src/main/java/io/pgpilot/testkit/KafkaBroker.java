@@ -20,12 +20,33 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final NetworkTestBed bed;
+    private final NetworkTestBed.Host host;
+    private final String address;
     private Process process;
 
     public KafkaBroker(Path dataDir, int port, int controllerPort) {
+        this(dataDir, port, controllerPort, null, null);
+    }
+
+    private KafkaBroker(Path dataDir, int port, int controllerPort, NetworkTestBed bed, NetworkTestBed.Host host) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.bed = bed;
+        this.host = host;
+        this.address = host == null ? "127.0.0.1" : host.address();
+    }
+
+    /**
+     * A broker inside a test-bed host, listening on the host's address only, started through the
+     * bed (so the host's power loss, freeze and isolation hit it). Nothing outside the bed reaches
+     * it, so topics are created on first use (auto-create) instead of by {@link EventBus#ensureTopics}.
+     */
+    public static KafkaBroker startInHost(NetworkTestBed bed, NetworkTestBed.Host host, Path dataDir) {
+        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), bed, host);
+        broker.start();
+        return broker;
     }
 
     public static KafkaBroker startFresh(Path dataDir) {
@@ -35,7 +56,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return address + ":" + port;
     }
 
     public KafkaBroker start() {
@@ -46,9 +67,9 @@ public final class KafkaBroker implements AutoCloseable {
             Files.writeString(properties, String.join("\n",
                     "process.roles=broker,controller",
                     "node.id=1",
-                    "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                    "controller.quorum.bootstrap.servers=" + address + ":" + controllerPort,
+                    "listeners=PLAINTEXT://" + address + ":" + port + ",CONTROLLER://" + address + ":" + controllerPort,
+                    "advertised.listeners=PLAINTEXT://" + address + ":" + port,
                     "controller.listener.names=CONTROLLER",
                     "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                     "inter.broker.listener.name=PLAINTEXT",
@@ -61,25 +82,39 @@ public final class KafkaBroker implements AutoCloseable {
                     "share.coordinator.state.topic.min.isr=1",
                     "group.initial.rebalance.delay.ms=0",
                     "log.cleaner.backoff.ms=1000",
-                    "auto.create.topics.enable=false",
+                    "auto.create.topics.enable=" + (host != null),
                     ""));
             if (!Files.exists(logs.resolve("meta.properties"))) {
                 run(List.of("kafka.tools.StorageTool", "format", "-t", UUID.randomUUID().toString(), "-c",
                         properties.toString(), "--standalone"), Duration.ofSeconds(60));
             }
-            process = java(List.of("kafka.Kafka", properties.toString()))
-                    .redirectOutput(dataDir.resolve("kafka.out").toFile())
-                    .start();
+            ProcessBuilder broker = java(List.of("kafka.Kafka", properties.toString()));
+            if (host != null) {
+                broker.command(bed.wrap(host, broker.command()));
+            }
+            process = broker.redirectOutput(dataDir.resolve("kafka.out").toFile()).start();
             Waits.until("Kafka on port " + port, Duration.ofSeconds(60), () -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("Kafka exited with " + process.exitValue() + ", see " + dataDir.resolve("kafka.out"));
                 }
-                return FreePorts.isListening(port);
+                return host == null ? FreePorts.isListening(port) : listeningInHost();
             });
-            EventBus.ensureTopics(bootstrapServers(), (short) 1);
+            if (host == null) {
+                EventBus.ensureTopics(bootstrapServers(), (short) 1);
+            }
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A TCP connect from inside the host itself: no packet from the root namespace to the bed's addresses. */
+    private boolean listeningInHost() {
+        try {
+            bed.exec(host, "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port);
+            return true;
+        } catch (IllegalStateException notYet) {
+            return false;
         }
     }
 

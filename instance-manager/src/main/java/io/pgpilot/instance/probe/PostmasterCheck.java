@@ -1,4 +1,4 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.probe;
 
 import io.pgpilot.local.Processes;
 
@@ -6,13 +6,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** Is the postmaster of a data directory alive? Reads the pid from postmaster.pid. */
-final class PostmasterCheck {
+public final class PostmasterCheck {
 
     private PostmasterCheck() {
     }
 
     /** SIGINT to the postmaster: PostgreSQL's fast shutdown (clients cut, clean checkpoint). */
-    static boolean fastShutdown(Path dataDirectory) {
+    public static boolean fastShutdown(Path dataDirectory) {
         long pid = Processes.postmasterPid(dataDirectory);
         if (pid <= 0) {
             return false;
@@ -28,7 +28,7 @@ final class PostmasterCheck {
         }
     }
 
-    static boolean isAlive(Path dataDirectory) {
+    public static boolean isAlive(Path dataDirectory) {
         return Processes.isRunning(Processes.postmasterPid(dataDirectory));
     }
 }

@@ -1,6 +1,7 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.heartbeat;
 
 import io.pgpilot.events.Heartbeat;
+import io.pgpilot.instance.probe.ProbeResult;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.probe;
 
 import io.pgpilot.events.Heartbeat.StandbyStatus;
 

@@ -1,4 +1,4 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.fencing;
 
 import io.pgpilot.events.Heartbeat;
 

@@ -1,4 +1,4 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.probe;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,18 +9,18 @@ import java.util.Properties;
  * One superuser connection to an instance, opened on first use and re-opened after the caller
  * dropped it (on any failure): the probe and the metrics collector each keep one.
  */
-final class KeptConnection implements AutoCloseable {
+public final class KeptConnection implements AutoCloseable {
 
     private final String url;
     private final Properties properties;
     private Connection connection;
 
-    KeptConnection(String host, int port, Properties properties) {
+    public KeptConnection(String host, int port, Properties properties) {
         this.url = "jdbc:postgresql://" + host + ":" + port + "/postgres";
         this.properties = properties;
     }
 
-    Connection get() throws SQLException {
+    public Connection get() throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = DriverManager.getConnection(url, properties);
             connection.setAutoCommit(true);

@@ -1,4 +1,4 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.heartbeat;
 
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Heartbeat;
@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * (self-fencing depends on them). Keeps only the newest heartbeat per instance; reports each one
  * Kafka accepted.
  */
-final class HeartbeatOutbox implements AutoCloseable {
+public final class HeartbeatOutbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HeartbeatOutbox.class);
 
@@ -26,13 +26,13 @@ final class HeartbeatOutbox implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean failing;
 
-    HeartbeatOutbox(EventBus bus, Consumer<Heartbeat> accepted) {
+    public HeartbeatOutbox(EventBus bus, Consumer<Heartbeat> accepted) {
         this.bus = bus;
         this.accepted = accepted;
         this.thread = Thread.ofPlatform().name("heartbeat-publisher").daemon().start(this::run);
     }
 
-    void offer(Heartbeat heartbeat) {
+    public void offer(Heartbeat heartbeat) {
         pending.put(Topics.instanceKey(heartbeat.cluster(), heartbeat.instance()), heartbeat);
         synchronized (this) {
             notifyAll();
@@ -60,7 +60,7 @@ final class HeartbeatOutbox implements AutoCloseable {
                     accepted.accept(heartbeat);
                     if (failing) {
                         failing = false;
-                        log.info("heartbeats accepted by Kafka again");
+                        log.info("cluster={} instance={} heartbeats accepted by Kafka again", heartbeat.cluster(), heartbeat.instance());
                     }
                 } catch (EventBus.PublishException e) {
                     if (!failing) {

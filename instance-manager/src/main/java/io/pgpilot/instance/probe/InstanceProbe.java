@@ -1,4 +1,4 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.probe;
 
 import io.pgpilot.events.Heartbeat.StandbyStatus;
 import io.pgpilot.events.Lsn;
@@ -15,7 +15,7 @@ import java.util.Properties;
  * Asks one PostgreSQL instance how it is, over a kept-open superuser connection (re-opened after
  * any failure). One round trip for the instance, one more on a primary for its standbys.
  */
-final class InstanceProbe implements AutoCloseable {
+public final class InstanceProbe implements AutoCloseable {
 
     private static final String STATUS_SQL = """
             select pg_is_in_recovery() as in_recovery,
@@ -41,11 +41,12 @@ final class InstanceProbe implements AutoCloseable {
 
     private final KeptConnection connection;
 
-    InstanceProbe(String host, int port, String user, String password, Duration timeout) {
+    /** @param applicationName shown in {@code pg_stat_activity}: who is probing */
+    public InstanceProbe(String host, int port, String user, String password, Duration timeout, String applicationName) {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
-        properties.setProperty("ApplicationName", "pgpilot-health-monitor");
+        properties.setProperty("ApplicationName", applicationName);
         properties.setProperty("connectTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
         properties.setProperty("socketTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
         properties.setProperty("loginTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
@@ -53,7 +54,7 @@ final class InstanceProbe implements AutoCloseable {
         this.connection = new KeptConnection(host, port, properties);
     }
 
-    ProbeResult probe() {
+    public ProbeResult probe() {
         try {
             return query(connection.get());
         } catch (SQLException e) {

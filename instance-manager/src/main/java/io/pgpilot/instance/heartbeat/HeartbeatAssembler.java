@@ -1,8 +1,9 @@
-package io.pgpilot.health;
+package io.pgpilot.instance.heartbeat;
 
 import io.pgpilot.events.Heartbeat;
 import io.pgpilot.events.Heartbeat.Role;
 import io.pgpilot.events.Heartbeat.State;
+import io.pgpilot.instance.probe.ProbeResult;
 
 import java.time.Instant;
 import java.util.List;

@@ -43,7 +43,9 @@ class HeartbeatLoop implements SmartLifecycle {
     private final PlatformProperties platform;
     private final HealthProperties health;
     private final EventBus bus;
-    private final ClusterView view = new ClusterView();
+    /** Where instances live (inventory), the topology and the last heartbeats: the platform's one state view. */
+    private final io.pgpilot.events.PlatformState view = new io.pgpilot.events.PlatformState(
+            java.util.Set.of(Topics.INSTANCES, Topics.TOPOLOGY, Topics.HEARTBEATS));
     private final SuperuserSecrets secrets;
     private final Map<String, InstanceProbe> probes = new ConcurrentHashMap<>();
     private final Map<String, Long> sequences = new ConcurrentHashMap<>();
@@ -63,7 +65,7 @@ class HeartbeatLoop implements SmartLifecycle {
         this.secrets = new SuperuserSecrets(platform.home());
     }
 
-    ClusterView view() {
+    io.pgpilot.events.PlatformState view() {
         return view;
     }
 
@@ -71,7 +73,7 @@ class HeartbeatLoop implements SmartLifecycle {
     public void start() {
         tailer = new TopicTailer(platform.kafkaBootstrapServers(), "health-monitor",
                 Map.of(Topics.INSTANCES, TopicTailer.Start.BEGINNING, Topics.TOPOLOGY, TopicTailer.Start.BEGINNING),
-                view::apply).start();
+                (topic, key, value) -> view.apply(topic, key, value)).start();
         outbox = new HeartbeatOutbox(bus, leases::accepted);
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("heartbeat").daemon().factory());
         ticker.scheduleAtFixedRate(this::tickSafely, 0, health.interval().toMillis(), TimeUnit.MILLISECONDS);
@@ -130,7 +132,7 @@ class HeartbeatLoop implements SmartLifecycle {
     private boolean primaryNewlyFailing(List<Heartbeat> round) {
         boolean newly = false;
         for (Heartbeat heartbeat : round) {
-            String primary = view.topology(heartbeat.cluster()).map(io.pgpilot.events.Topology::primary).orElse(null);
+            String primary = java.util.Optional.ofNullable(view.topology(heartbeat.cluster())).map(io.pgpilot.events.Topology::primary).orElse(null);
             if (!heartbeat.instance().equals(primary)) {
                 continue;
             }

@@ -59,7 +59,7 @@ class InstanceMetricsCollector implements AutoCloseable {
     }
 
     private List<Sample> collect() {
-        ClusterView view = loop.view();
+        io.pgpilot.events.PlatformState view = loop.view();
         List<InstanceRecord> instances = view.instancesByCluster().values().stream().flatMap(List::stream)
                 .filter(i -> i.phase() != InstanceRecord.Phase.CREATING)
                 .sorted(java.util.Comparator.comparing(InstanceRecord::cluster).thenComparing(InstanceRecord::instance))
@@ -79,7 +79,7 @@ class InstanceMetricsCollector implements AutoCloseable {
             if (stats != null && failing.remove(key(instance)) != null) {
                 log.info("cluster={} instance={} metrics collected again", instance.cluster(), instance.instance());
             }
-            boolean fenced = view.topology(instance.cluster()).map(t -> t.fenced() != null && t.fenced().contains(instance.instance()))
+            boolean fenced = java.util.Optional.ofNullable(view.topology(instance.cluster())).map(t -> t.fenced() != null && t.fenced().contains(instance.instance()))
                     .orElse(false);
             samples.addAll(InstanceSamples.of(instance.cluster(), instance.instance(), fenced, stats));
         }

@@ -45,13 +45,13 @@ class ProbeController {
     @GetMapping("/clusters/{cluster}/heartbeats")
     List<Heartbeat> heartbeats(@PathVariable String cluster) {
         Names.requireCluster(cluster);
-        return loop.view().latest(cluster);
+        return loop.view().heartbeatList(cluster);
     }
 
     private ResponseEntity<Heartbeat> answer(String cluster, String instance, Checks.Check check) {
         Names.requireCluster(cluster);
         Names.requireInstance(instance);
-        var heartbeat = loop.view().latest(cluster, instance);
+        var heartbeat = loop.view().heartbeat(cluster, instance);
         if (heartbeat.isEmpty()) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND).build();
         }

@@ -51,6 +51,7 @@ class HeartbeatLoop implements SmartLifecycle {
     private final Map<String, Long> sequences = new ConcurrentHashMap<>();
     private final ExecutorService probeThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final PrimaryLeases leases = new PrimaryLeases();
+    private final io.pgpilot.instance.fencing.FreezeGuard freeze;
     /** Topology primaries seen failing, so that one failure triggers one immediate extra round. */
     private final java.util.Set<String> failingPrimaries = ConcurrentHashMap.newKeySet();
     private HeartbeatOutbox outbox;
@@ -63,6 +64,7 @@ class HeartbeatLoop implements SmartLifecycle {
         this.health = health;
         this.bus = bus;
         this.secrets = new SuperuserSecrets(platform.home());
+        this.freeze = new io.pgpilot.instance.fencing.FreezeGuard(health.frozenKillAfter());
     }
 
     io.pgpilot.events.PlatformState view() {
@@ -193,10 +195,39 @@ class HeartbeatLoop implements SmartLifecycle {
             result = alive || instance.phase() == InstanceRecord.Phase.RUNNING ? probe.probe()
                     : new ProbeResult.Unreachable("postmaster is not running");
         }
+        if (alive && killedBecauseFrozen(instance, result)) {
+            alive = PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
+        }
         if (result instanceof ProbeResult.Unreachable u) {
             log.debug("cluster={} instance={} unreachable: {}", instance.cluster(), instance.instance(), u.reason());
         }
         return new HeartbeatAssembler.Observation(instance.instance(), alive, result, instance.uid());
+    }
+
+    /** A topology primary stopped by a signal and not answering for frozen-kill-after is killed ({@code FreezeGuard}). */
+    private boolean killedBecauseFrozen(InstanceRecord instance, ProbeResult result) {
+        String key = Topics.instanceKey(instance.cluster(), instance.instance());
+        var topology = view.topology(instance.cluster());
+        if (!freeze.enabled() || topology == null || !instance.instance().equals(topology.primary())) {
+            freeze.forget(key);
+            return false;
+        }
+        Path data = Path.of(instance.dataDirectory());
+        boolean frozen = result instanceof ProbeResult.Unreachable
+                && io.pgpilot.local.Processes.isStopped(io.pgpilot.local.Processes.postmasterPid(data));
+        Instant now = Instant.now();
+        java.time.Duration frozenFor = freeze.frozenFor(key, now);
+        if (!freeze.mustKill(key, frozen, now)) {
+            return false;
+        }
+        var event = SelfFence.killFrozen("health-monitor", instance.cluster(), instance.instance(), data, frozenFor);
+        try {
+            bus.publish(Topics.EVENTS, instance.cluster(), event);
+        } catch (EventBus.PublishException e) {
+            log.warn("cluster={} instance={} event {} not published: {}", instance.cluster(), instance.instance(), event.type(),
+                    e.getMessage());
+        }
+        return true;
     }
 
     /**

@@ -36,4 +36,40 @@ public final class Processes {
             return -1;
         }
     }
+
+    /**
+     * Stopped by a signal (SIGSTOP, SIGTSTP: state {@code T} in /proc); a traced process ({@code t},
+     * a debugger) is not counted. A stopped process runs nothing until SIGCONT.
+     */
+    public static boolean isStopped(long pid) {
+        if (pid <= 0) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("T");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * SIGKILL to a process and every descendant (children first listed, then the process): a
+     * stopped process dies at once, without running again. Returns how many were signalled.
+     */
+    public static int killTree(long pid) {
+        var root = ProcessHandle.of(pid);
+        if (root.isEmpty()) {
+            return 0;
+        }
+        var all = new java.util.ArrayList<ProcessHandle>(root.get().descendants().toList());
+        all.add(root.get());
+        int signalled = 0;
+        for (ProcessHandle p : all) {
+            if (p.destroyForcibly()) {
+                signalled++;
+            }
+        }
+        return signalled;
+    }
 }

@@ -29,4 +29,17 @@ public final class SelfFence {
         return PlatformEvent.of(source, "instance.self-fenced", cluster, instance,
                 Map.of("signalled", signalled, "timeoutMs", timeout.toMillis()));
     }
+
+    /**
+     * {@link FreezeGuard}'s act: SIGKILL of the frozen primary's postmaster and every child, and the
+     * {@code instance.killed-frozen} event for the caller to publish.
+     */
+    public static PlatformEvent killFrozen(String source, String cluster, String instance, Path dataDirectory, Duration frozenFor) {
+        long pid = io.pgpilot.local.Processes.postmasterPid(dataDirectory);
+        log.error("cluster={} instance={} primary FROZEN (postmaster {} stopped by a signal, no answer for {}): killing it so that a "
+                + "replica can take over now", cluster, instance, pid, frozenFor);
+        int killed = pid > 0 ? io.pgpilot.local.Processes.killTree(pid) : 0;
+        return PlatformEvent.of(source, "instance.killed-frozen", cluster, instance,
+                Map.of("processes", killed, "frozenMs", frozenFor.toMillis()));
+    }
 }

@@ -5,17 +5,23 @@ import io.pgpilot.events.Incarnation;
 import io.pgpilot.events.KafkaTracing;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
+import io.pgpilot.instance.configuration.ConfigRenderer.Upstream;
+import io.pgpilot.instance.configuration.ConfigRenderer;
+import io.pgpilot.instance.layout.Files2;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.layout.InstanceMetadata;
+import io.pgpilot.instance.layout.ObservedInstance;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.Names;
-import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
-import io.pgpilot.provisioner.ConfigRenderer.Upstream;
 import io.pgpilot.provisioner.ReconcileAction.ConfigureAll;
 import io.pgpilot.provisioner.ReconcileAction.CreatePrimary;
 import io.pgpilot.provisioner.ReconcileAction.CreateReplica;
 import io.pgpilot.provisioner.ReconcileAction.Delete;
 import io.pgpilot.provisioner.ReconcileAction.EnsureDatabase;
 import io.pgpilot.provisioner.ReconcileAction.Start;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Carries out {@link ReconcilePlanner}'s plans with {@link LocalPostgres}, one cluster at a time on
+ * Carries out {@link ReconcilePlanner}'s plans with {@link LocalProcessBackend}, one cluster at a time on
  * its own single thread, and reports through an {@link InventoryPublisher}. Every step is idempotent,
  * so replaying all specs at start-up is harmless. A failed instance is reported FAILED; the others go on.
  */
@@ -44,7 +50,7 @@ public final class ClusterReconciler implements AutoCloseable {
     public static final String SOURCE = "provisioner";
     private static final Logger log = LoggerFactory.getLogger(ClusterReconciler.class);
 
-    private final LocalPostgres postgres;
+    private final LocalProcessBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final Map<String, ExecutorService> executors = new ConcurrentHashMap<>();
@@ -65,15 +71,15 @@ public final class ClusterReconciler implements AutoCloseable {
     private ScheduledExecutorService ticker;
     private volatile boolean closed;
 
-    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher) {
+    public ClusterReconciler(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
         this(postgres, secrets, publisher, HaSettings.DEFAULTS);
     }
 
-    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
+    public ClusterReconciler(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
         this(postgres, secrets, publisher, ha, null);
     }
 
-    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha,
+    public ClusterReconciler(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha,
                              String backupServiceUrl) {
         this.postgres = postgres;
         this.backupServiceUrl = backupServiceUrl;
@@ -220,7 +226,7 @@ public final class ClusterReconciler implements AutoCloseable {
         }
         incarnations.adopt(cluster, uid);
         specs.put(cluster, desired);
-        postgres.writeClusterTls(cluster, io.pgpilot.provisioner.tls.ClusterTls.of(desired)); // applied by every config write below
+        postgres.writeClusterTls(cluster, io.pgpilot.instance.configuration.ClusterTls.of(desired)); // applied by every config write below
         Topology topology = topology(cluster);
         if (topology != null) {
             converge(cluster, "spec");
@@ -356,7 +362,7 @@ public final class ClusterReconciler implements AutoCloseable {
         InstanceMetadata primary = postgres.readMetadata(postgres.layout(cluster, primaryOrdinal));
         postgres.ensureDatabase(primary.port(), desired, secrets.superuser(cluster), secrets.replication(cluster),
                 secrets.app(cluster, desired.owner()));
-        secrets.writeApp(cluster, desired.owner(), desired.database(), LocalPostgres.HOST, primary.port());
+        secrets.writeApp(cluster, desired.owner(), desired.database(), InstanceLayout.HOST, primary.port());
         secrets.writeCa(cluster, postgres.certificates().authority().certificatePem());
         PoolerAuthSetup.ensure(postgres, primary.port(), secrets.superuser(cluster), secrets.pooler(cluster));
     }
@@ -403,7 +409,7 @@ public final class ClusterReconciler implements AutoCloseable {
         Map<Integer, ObservedInstance> withSelf = new LinkedHashMap<>(observed);
         withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamPort != 0, true));
         String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired, withSelf, layout.ordinal()));
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.tlsDirectory());
+        Upstream upstream = upstreamPort == 0 ? null : new Upstream(InstanceLayout.HOST, upstreamPort, layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }

@@ -15,16 +15,16 @@ import java.nio.file.Path;
 public class ProvisionerConfiguration {
 
     @Bean
-    public LocalPostgres localPostgres(PlatformProperties platform, ProvisionerProperties properties, TlsProperties tls) {
+    public LocalProcessBackend localPostgres(PlatformProperties platform, ProvisionerProperties properties, TlsProperties tls) {
         PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
                 ? PostgresBinaries.detect() : new PostgresBinaries(Path.of(properties.pgBin()));
-        return new LocalPostgres(binaries, OsUser.forPostgres(properties.osUser()), platform.home(), properties.basePort(),
+        return new LocalProcessBackend(binaries, OsUser.forPostgres(properties.osUser()), platform.home(), properties.basePort(),
                 tls.renewal(), java.time.Clock.systemUTC(), tls.suppliedCa());
     }
 
     /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */
     @Bean(destroyMethod = "close")
-    public CertificateRenewal certificateRenewal(LocalPostgres postgres, TlsProperties tls) {
+    public CertificateRenewal certificateRenewal(LocalProcessBackend postgres, TlsProperties tls) {
         CertificateRenewal renewal = new CertificateRenewal(postgres);
         renewal.start(tls.checkInterval());
         return renewal;
@@ -42,7 +42,7 @@ public class ProvisionerConfiguration {
 
     /** Closed by {@link SpecFollower#stop()}: that is where instances are stopped on shutdown. */
     @Bean(destroyMethod = "")
-    public ClusterReconciler clusterReconciler(LocalPostgres postgres, SecretStore secrets, KafkaInventoryPublisher publisher,
+    public ClusterReconciler clusterReconciler(LocalProcessBackend postgres, SecretStore secrets, KafkaInventoryPublisher publisher,
                                                ProvisionerProperties properties) {
         return new ClusterReconciler(postgres, secrets, publisher, properties.ha(), properties.backupServiceUrl());
     }

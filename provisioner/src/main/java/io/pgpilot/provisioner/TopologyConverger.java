@@ -1,14 +1,22 @@
 package io.pgpilot.provisioner;
 
-import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.InstanceRecord.Phase;
+import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Lsn;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
-import io.pgpilot.model.ClusterDefinition;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.ProvisioningException.Reason;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
+import io.pgpilot.instance.configuration.ConfigRenderer.Upstream;
+import io.pgpilot.instance.configuration.ConfigRenderer;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.layout.InstanceMetadata;
+import io.pgpilot.instance.layout.MemberState;
+import io.pgpilot.instance.sql.InstanceSql;
 import io.pgpilot.model.ClusterDefinition.SynchronousReplication;
-import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
-import io.pgpilot.provisioner.ConfigRenderer.Upstream;
+import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.provisioner.ConvergenceStep.Demote;
 import io.pgpilot.provisioner.ConvergenceStep.Fence;
 import io.pgpilot.provisioner.ConvergenceStep.HoldPrimary;
@@ -16,8 +24,6 @@ import io.pgpilot.provisioner.ConvergenceStep.Promote;
 import io.pgpilot.provisioner.ConvergenceStep.Rejoin;
 import io.pgpilot.provisioner.ConvergenceStep.Repoint;
 import io.pgpilot.provisioner.ConvergenceStep.StartPrimary;
-import io.pgpilot.provisioner.ProvisioningException.Reason;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +37,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Carries out {@link TopologyConvergencePlanner}'s steps with {@link LocalPostgres}. Called only on
+ * Carries out {@link TopologyConvergencePlanner}'s steps with {@link LocalProcessBackend}. Called only on
  * the cluster's single reconcile thread, so transitions of one cluster are ordered. A failed step
  * reports the instance FAILED; the next pass (periodic, or the next topology or spec) retries.
  */
@@ -47,7 +53,7 @@ final class TopologyConverger {
     private record DownSince(String instance, long nanos) {
     }
 
-    private final LocalPostgres postgres;
+    private final LocalProcessBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final HaSettings settings;
@@ -60,7 +66,7 @@ final class TopologyConverger {
     private final Map<String, String> uids = new ConcurrentHashMap<>();
     private final String backupServiceUrl;
 
-    TopologyConverger(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
+    TopologyConverger(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
                       String backupServiceUrl) {
         this.backupServiceUrl = backupServiceUrl;
         this.postgres = postgres;
@@ -212,7 +218,7 @@ final class TopologyConverger {
             log.warn("cluster={} instance={} cannot be promoted over SQL (SQLState {}): pg_ctl promote", cluster, layout.instance(),
                     e.getSQLState());
             postgres.promote(layout);
-            LocalPostgres.Role role;
+            InstanceSql.Role role;
             try {
                 role = postgres.role(port, superuser);
             } catch (SQLException again) {
@@ -308,7 +314,7 @@ final class TopologyConverger {
         String cluster = layout.cluster();
         int port = port(layout);
         Credentials superuser = secrets.superuser(cluster);
-        LocalPostgres.Role primaryRole;
+        InstanceSql.Role primaryRole;
         try {
             primaryRole = postgres.role(primary.port(), superuser);
         } catch (SQLException e) {
@@ -411,7 +417,7 @@ final class TopologyConverger {
                 .filter(m -> m.initialized() && m.ordinal() != layout.ordinal() && (desired == null || m.ordinal() <= desired.instances()))
                 .map(MemberState::name).toList();
         SynchronousReplication sync = desired == null ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : desired.synchronous();
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.tlsDirectory());
+        Upstream upstream = upstreamPort == 0 ? null : new Upstream(InstanceLayout.HOST, upstreamPort, layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }
@@ -453,7 +459,7 @@ final class TopologyConverger {
         if (value.equals(lastRecord.put(key, value))) {
             return;
         }
-        publisher.instance(new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), LocalPostgres.HOST, port,
+        publisher.instance(new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), InstanceLayout.HOST, port,
                 layout.pgdata().toString(), phase, Instant.now(), message, uids.get(layout.cluster())));
     }
 }

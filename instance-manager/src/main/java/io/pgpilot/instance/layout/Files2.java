@@ -1,4 +1,4 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.layout;
 
 import io.pgpilot.local.OsUser;
 

@@ -26,10 +26,10 @@ public final class CertificateRenewal implements AutoCloseable {
     public record Renewed(String cluster, String instance, List<String> files, boolean reloaded) {
     }
 
-    private final LocalProcessBackend postgres;
+    private final InstanceBackend postgres;
     private ScheduledExecutorService timer;
 
-    public CertificateRenewal(LocalProcessBackend postgres) {
+    public CertificateRenewal(InstanceBackend postgres) {
         this.postgres = postgres;
     }
 

@@ -10,7 +10,6 @@ import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
 import io.pgpilot.instance.configuration.ConfigRenderer.Upstream;
 import io.pgpilot.instance.configuration.ConfigRenderer;
-import io.pgpilot.instance.layout.Files2;
 import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.layout.InstanceMetadata;
 import io.pgpilot.instance.layout.ObservedInstance;
@@ -41,7 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Carries out {@link ReconcilePlanner}'s plans with {@link LocalProcessBackend}, one cluster at a time on
+ * Carries out {@link ReconcilePlanner}'s plans with {@link InstanceBackend}, one cluster at a time on
  * its own single thread, and reports through an {@link InventoryPublisher}. Every step is idempotent,
  * so replaying all specs at start-up is harmless. A failed instance is reported FAILED; the others go on.
  */
@@ -50,7 +49,7 @@ public final class ClusterReconciler implements AutoCloseable {
     public static final String SOURCE = "provisioner";
     private static final Logger log = LoggerFactory.getLogger(ClusterReconciler.class);
 
-    private final LocalProcessBackend postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final Map<String, ExecutorService> executors = new ConcurrentHashMap<>();
@@ -71,15 +70,15 @@ public final class ClusterReconciler implements AutoCloseable {
     private ScheduledExecutorService ticker;
     private volatile boolean closed;
 
-    public ClusterReconciler(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
+    public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
         this(postgres, secrets, publisher, HaSettings.DEFAULTS);
     }
 
-    public ClusterReconciler(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
+    public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
         this(postgres, secrets, publisher, ha, null);
     }
 
-    public ClusterReconciler(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha,
+    public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha,
                              String backupServiceUrl) {
         this.postgres = postgres;
         this.backupServiceUrl = backupServiceUrl;
@@ -446,7 +445,7 @@ public final class ClusterReconciler implements AutoCloseable {
             log.info("cluster={} instance={} stopped for deletion ({} ms)", cluster, layout.instance(), (System.nanoTime() - t) / 1_000_000);
             removed.add(layout.instance());
         }
-        Files2.deleteRecursively(InstanceLayout.clusterDirectory(postgres.home(), cluster));
+        postgres.removeCluster(cluster);
         secrets.delete(cluster);
         for (String instance : removed) {
             publisher.instanceRemoved(cluster, instance);

@@ -22,11 +22,11 @@ final class InstanceReporter {
 
     private static final Logger log = LoggerFactory.getLogger(InstanceReporter.class);
 
-    private final LocalProcessBackend postgres;
+    private final InstanceBackend postgres;
     private final InventoryPublisher publisher;
     private final Incarnations incarnations;
 
-    InstanceReporter(LocalProcessBackend postgres, InventoryPublisher publisher, Incarnations incarnations) {
+    InstanceReporter(InstanceBackend postgres, InventoryPublisher publisher, Incarnations incarnations) {
         this.postgres = postgres;
         this.publisher = publisher;
         this.incarnations = incarnations;

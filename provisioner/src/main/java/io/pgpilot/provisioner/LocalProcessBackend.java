@@ -46,12 +46,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The local backend: instances are PostgreSQL processes on this host, managed by the instance
+ * The local {@link InstanceBackend} ({@code pgpilot.provisioner.backend=local}): instances are PostgreSQL processes on this host, managed by the instance
  * manager's classes in this JVM (initdb, join, lifecycle, configuration, restore, sql). Passwords
  * travel only in files of mode 600 owned by the OS user (pwfile, passfile), never on a command line.
  * Certificates are issued here, on the control-plane side, and written into the instance's files.
  */
-public final class LocalProcessBackend {
+public final class LocalProcessBackend implements InstanceBackend {
 
     private final PostgresHost host;
     private final InstanceCertificates certificates;
@@ -108,10 +108,12 @@ public final class LocalProcessBackend {
         };
     }
 
+    @Override
     public InstanceCertificates certificates() {
         return certificates;
     }
 
+    @Override
     public Path home() {
         return host.home();
     }
@@ -120,89 +122,109 @@ public final class LocalProcessBackend {
         return host.user();
     }
 
+    @Override
     public InstanceLayout layout(String cluster, int ordinal) {
         return host.layout(cluster, ordinal);
     }
 
     // ---- observation -------------------------------------------------------------------------
 
+    @Override
     public Map<Integer, ObservedInstance> observe(String cluster) {
         return observer.observe(cluster);
     }
 
+    @Override
     public Map<Integer, MemberState> observeMembers(String cluster) {
         return observer.observeMembers(cluster);
     }
 
+    @Override
     public List<String> clusters() {
         return directories.clusters();
     }
 
+    @Override
     public List<Integer> ordinals(String cluster) {
         return directories.ordinals(cluster);
     }
 
+    @Override
     public boolean isRunning(InstanceLayout layout) {
         return Postmaster.isRunning(layout);
     }
 
+    @Override
     public InstanceMetadata readMetadata(InstanceLayout layout) {
         return directories.readMetadata(layout);
     }
 
     // ---- creation, join, restore -------------------------------------------------------------
 
+    @Override
     public InstanceMetadata prepare(InstanceLayout layout) {
         return directories.prepare(layout);
     }
 
+    @Override
     public void initPrimary(InstanceLayout layout, Credentials superuser) {
         initDb.initPrimary(layout, superuser);
     }
 
+    @Override
     public void cloneReplica(InstanceLayout layout, int primaryPort, Credentials replication) {
         clone.cloneReplica(layout, InstanceLayout.HOST, primaryPort, replication);
     }
 
+    @Override
     public void writePassfile(InstanceLayout layout, Credentials replication) {
         clone.writePassfile(layout, replication);
     }
 
+    @Override
     public void rewind(InstanceLayout layout, int primaryPort, Credentials superuser) {
         rewind.rewind(layout, InstanceLayout.HOST, primaryPort, superuser);
     }
 
+    @Override
     public void restoreBaseBackup(InstanceLayout layout, InputStream tar) {
         restore.restoreBaseBackup(layout, tar);
     }
 
+    @Override
     public void awaitPromotion(InstanceLayout layout, Duration timeout) {
         restore.awaitPromotion(layout, timeout);
     }
 
+    @Override
     public String recoveryLog(InstanceLayout layout) {
         return ServerLog.recovery(layout);
     }
 
+    @Override
     public void resetRolesAfterRecovery(InstanceLayout layout, int port, Credentials superuser, Credentials replication, Credentials owner) {
         roleReset.resetRolesAfterRecovery(layout, port, superuser, replication, owner);
     }
 
     // ---- configuration and certificates ------------------------------------------------------
 
+    @Override
     public boolean writeConfig(InstanceLayout layout, ManagedSettings settings, Map<String, String> parameters) {
         return config.writeConfig(layout, settings, parameters);
     }
 
+    @Override
     public boolean writeManagedConfig(InstanceLayout layout, ManagedSettings settings) {
         return config.writeManagedConfig(layout, settings);
     }
 
+    @Override
     public boolean writeClusterTls(String cluster, ClusterTls tls) {
         return config.writeClusterTls(cluster, tls);
     }
 
     /** Issues or renews what is due among the instance's certificates (nothing is reloaded here). */
+    @Override
     public InstanceCertificates.Outcome ensureCertificates(InstanceLayout layout) {
         ClusterTls tls = config.clusterTls(layout.cluster());
         try {
@@ -215,84 +237,109 @@ public final class LocalProcessBackend {
 
     // ---- process control ---------------------------------------------------------------------
 
+    @Override
     public void start(InstanceLayout layout) {
         process.start(layout);
     }
 
+    @Override
     public void stop(InstanceLayout layout) {
         process.stop(layout);
     }
 
+    @Override
     public boolean stopOrKill(InstanceLayout layout, Duration timeout) {
         return process.stopOrKill(layout, timeout);
     }
 
+    @Override
     public void kill(InstanceLayout layout) {
         process.kill(layout);
     }
 
+    @Override
     public void reload(InstanceLayout layout) {
         process.reload(layout);
     }
 
+    @Override
     public void promote(InstanceLayout layout) {
         process.promote(layout);
     }
 
+    @Override
     public void discard(InstanceLayout layout) {
         process.discard(layout);
     }
 
+    @Override
     public void remove(InstanceLayout layout) {
         process.remove(layout);
     }
 
+    @Override
+    public void removeCluster(String cluster) {
+        directories.removeCluster(cluster);
+    }
+
+    @Override
     public void clearCrashLeftovers(InstanceLayout layout) {
         CrashLeftovers.clear(layout);
     }
 
+    @Override
     public void writeStandbySignal(InstanceLayout layout) {
         process.writeStandbySignal(layout);
     }
 
+    @Override
     public void removeStandbySignal(InstanceLayout layout) {
         process.removeStandbySignal(layout);
     }
 
+    @Override
     public int timeline(InstanceLayout layout) {
         return controlData.timeline(layout);
     }
 
+    @Override
     public long latestCheckpointLsn(InstanceLayout layout) {
         return controlData.latestCheckpointLsn(layout);
     }
 
     // ---- SQL ---------------------------------------------------------------------------------
 
+    @Override
     public InstanceSql.Role role(int port, Credentials superuser) throws SQLException {
         return sql.role(port, superuser);
     }
 
+    @Override
     public InstanceSql.Role promoteOverSql(int port, Credentials superuser, Duration timeout) throws SQLException {
         return sql.promoteOverSql(port, superuser, timeout);
     }
 
+    @Override
     public long receivedLsn(int port, Credentials superuser) throws SQLException {
         return sql.receivedLsn(port, superuser);
     }
 
+    @Override
     public void checkpointIfTimelineNotRecorded(int port, Credentials superuser) throws SQLException {
         sql.checkpointIfTimelineNotRecorded(port, superuser);
     }
 
+    @Override
     public Connection connect(int port, String database, Credentials credentials) throws SQLException {
         return sql.connect(port, database, credentials);
     }
 
+    @Override
     public void ensureDatabase(int port, ClusterDefinition cluster, Credentials superuser, Credentials replication, Credentials owner) {
         sql.ensureDatabase(port, cluster, superuser, replication, owner);
     }
 
+    @Override
     public List<String> pendingRestart(int port, Credentials superuser) {
         return sql.pendingRestart(port, superuser);
     }

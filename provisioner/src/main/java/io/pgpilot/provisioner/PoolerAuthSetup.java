@@ -30,7 +30,7 @@ final class PoolerAuthSetup {
     private PoolerAuthSetup() {
     }
 
-    static void ensure(LocalProcessBackend postgres, int port, Credentials superuser, Credentials pooler) {
+    static void ensure(InstanceBackend postgres, int port, Credentials superuser, Credentials pooler) {
         List<String> databases = new ArrayList<>();
         try (Connection c = postgres.connect(port, "postgres", superuser); Statement st = c.createStatement()) {
             st.execute("SET synchronous_commit = local");

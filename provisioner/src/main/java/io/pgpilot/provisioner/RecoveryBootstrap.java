@@ -22,7 +22,7 @@ final class RecoveryBootstrap {
 
     private static final Logger log = LoggerFactory.getLogger(RecoveryBootstrap.class);
 
-    private final LocalProcessBackend postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final InstanceReporter reporter;
@@ -30,7 +30,7 @@ final class RecoveryBootstrap {
     /** Roles and database of the recovered primary (the reconciler's step). */
     private final BiConsumer<ClusterDefinition, Integer> ensureDatabase;
 
-    RecoveryBootstrap(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher, InstanceReporter reporter,
+    RecoveryBootstrap(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, InstanceReporter reporter,
                       String backupServiceUrl, BiConsumer<ClusterDefinition, Integer> ensureDatabase) {
         this.postgres = postgres;
         this.secrets = secrets;

@@ -38,7 +38,7 @@ final class RollingRestarter {
     private static final Logger log = LoggerFactory.getLogger(RollingRestarter.class);
     private static final Duration SWITCHOVER_PATIENCE = Duration.ofSeconds(60);
 
-    private final LocalProcessBackend postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final Set<String> active = ConcurrentHashMap.newKeySet();
@@ -50,7 +50,7 @@ final class RollingRestarter {
     }
     private final Map<String, Asked> switchovers = new ConcurrentHashMap<>();
 
-    RollingRestarter(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
+    RollingRestarter(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
         this.postgres = postgres;
         this.secrets = secrets;
         this.publisher = publisher;

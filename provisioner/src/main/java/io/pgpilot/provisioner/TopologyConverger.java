@@ -37,7 +37,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Carries out {@link TopologyConvergencePlanner}'s steps with {@link LocalProcessBackend}. Called only on
+ * Carries out {@link TopologyConvergencePlanner}'s steps with {@link InstanceBackend}. Called only on
  * the cluster's single reconcile thread, so transitions of one cluster are ordered. A failed step
  * reports the instance FAILED; the next pass (periodic, or the next topology or spec) retries.
  */
@@ -53,7 +53,7 @@ final class TopologyConverger {
     private record DownSince(String instance, long nanos) {
     }
 
-    private final LocalProcessBackend postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final HaSettings settings;
@@ -66,7 +66,7 @@ final class TopologyConverger {
     private final Map<String, String> uids = new ConcurrentHashMap<>();
     private final String backupServiceUrl;
 
-    TopologyConverger(LocalProcessBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
+    TopologyConverger(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
                       String backupServiceUrl) {
         this.backupServiceUrl = backupServiceUrl;
         this.postgres = postgres;

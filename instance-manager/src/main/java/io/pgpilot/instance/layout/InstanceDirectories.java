@@ -134,4 +134,9 @@ public final class InstanceDirectories {
         Files2.deleteRecursively(layout.pgdata());
         host.user().createPrivateDirectory(layout.pgdata());
     }
+
+    /** Removes a cluster's directory with whatever its instances left (they are stopped already). */
+    public void removeCluster(String cluster) {
+        Files2.deleteRecursively(InstanceLayout.clusterDirectory(host.home(), cluster));
+    }
 }

@@ -57,6 +57,12 @@ public interface InstanceBackend {
     /** The instance's persisted metadata (its port); null when it has none yet. */
     InstanceMetadata readMetadata(InstanceLayout layout);
 
+    /** The instance's persisted port; 0 when it has none yet. */
+    default int port(InstanceLayout layout) {
+        InstanceMetadata metadata = readMetadata(layout);
+        return metadata == null ? 0 : metadata.port();
+    }
+
     // ---- create a primary, clone a replica, rewind ---------------------------------------------
 
     /** Creates the instance's place and assigns (once, persisted) a port. */

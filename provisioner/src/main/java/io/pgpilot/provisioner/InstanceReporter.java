@@ -1,7 +1,7 @@
 package io.pgpilot.provisioner;
 
-import io.pgpilot.events.InstanceRecord.Phase;
 import io.pgpilot.events.InstanceRecord;
+import io.pgpilot.events.InstanceRecord.Phase;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.layout.ObservedInstance;

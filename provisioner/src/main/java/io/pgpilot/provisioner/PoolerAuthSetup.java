@@ -1,8 +1,8 @@
 package io.pgpilot.provisioner;
 
 import io.pgpilot.instance.Credentials;
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.model.PoolerAuth;
 import org.postgresql.PGConnection;
 

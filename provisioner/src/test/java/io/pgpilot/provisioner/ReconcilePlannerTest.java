@@ -1,8 +1,8 @@
 package io.pgpilot.provisioner;
 
 import io.pgpilot.instance.layout.ObservedInstance;
-import io.pgpilot.model.ClusterDefinition.SynchronousReplication;
 import io.pgpilot.model.ClusterDefinition;
+import io.pgpilot.model.ClusterDefinition.SynchronousReplication;
 import io.pgpilot.provisioner.ReconcileAction.ConfigureAll;
 import io.pgpilot.provisioner.ReconcileAction.CreatePrimary;
 import io.pgpilot.provisioner.ReconcileAction.CreateReplica;

@@ -1,8 +1,8 @@
 package io.pgpilot.instance.initdb;
 
 import io.pgpilot.instance.Credentials;
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.configuration.ConfigWriter;
 import io.pgpilot.instance.layout.Files2;
 import io.pgpilot.instance.layout.InstanceDirectories;
@@ -10,11 +10,7 @@ import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.layout.PostgresHost;
 import io.pgpilot.local.CommandException;
 import io.pgpilot.local.Commands;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +19,6 @@ import java.util.Map;
 /** A new cluster's first instance: initdb into a fresh data directory, then pgpilot's base configuration. */
 public final class InitDb {
 
-    private static final Logger log = LoggerFactory.getLogger(InitDb.class);
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(3);
 
     private final PostgresHost host;
@@ -48,11 +43,7 @@ public final class InitDb {
         } catch (CommandException e) {
             throw new ProvisioningException(Reason.INITDB, "initdb of " + layout.instance() + " failed", e);
         } finally {
-            try {
-                Files.deleteIfExists(pwfile);
-            } catch (IOException e) {
-                log.warn("cluster={} instance={} could not remove the initdb password file: {}", layout.cluster(), layout.instance(), e.toString());
-            }
+            Files2.deleteSecretFile(pwfile, layout, "the initdb password file");
         }
         config.writeBaseFiles(layout);
     }

@@ -1,8 +1,8 @@
 package io.pgpilot.instance.join;
 
 import io.pgpilot.instance.Credentials;
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.configuration.CertificateSource;
 import io.pgpilot.instance.configuration.ConfigRenderer;
 import io.pgpilot.instance.configuration.ConfigWriter;

@@ -1,8 +1,8 @@
 package io.pgpilot.instance.join;
 
 import io.pgpilot.instance.Credentials;
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.configuration.CertificateSource;
 import io.pgpilot.instance.configuration.ConfigRenderer;
 import io.pgpilot.instance.configuration.ConfigWriter;
@@ -12,11 +12,7 @@ import io.pgpilot.instance.layout.PostgresHost;
 import io.pgpilot.instance.layout.TlsFiles;
 import io.pgpilot.local.CommandException;
 import io.pgpilot.local.Commands;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +20,6 @@ import java.util.Map;
 /** An old primary rejoins as a replica: pg_rewind of its stopped data directory from the running primary. */
 public final class Rewind {
 
-    private static final Logger log = LoggerFactory.getLogger(Rewind.class);
 
     private final PostgresHost host;
     private final ConfigWriter config;
@@ -53,11 +48,7 @@ public final class Rewind {
         } catch (CommandException e) {
             throw new ProvisioningException(Reason.REWIND, "pg_rewind of " + layout.instance() + " failed", e);
         } finally {
-            try {
-                Files.deleteIfExists(passfile);
-            } catch (IOException e) {
-                log.warn("cluster={} instance={} could not remove the rewind passfile: {}", layout.cluster(), layout.instance(), e.toString());
-            }
+            Files2.deleteSecretFile(passfile, layout, "the rewind passfile");
         }
         config.writeBaseFiles(layout);
     }

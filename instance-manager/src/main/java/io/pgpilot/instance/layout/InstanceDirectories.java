@@ -1,8 +1,8 @@
 package io.pgpilot.instance.layout;
 
 import io.pgpilot.events.Json;
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.model.Names;
 
 import java.io.IOException;

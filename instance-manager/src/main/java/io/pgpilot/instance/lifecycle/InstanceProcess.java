@@ -1,7 +1,7 @@
 package io.pgpilot.instance.lifecycle;
 
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.layout.Files2;
 import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.layout.PostgresHost;

@@ -1,7 +1,7 @@
 package io.pgpilot.instance.restore;
 
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.configuration.ConfigRenderer;
 import io.pgpilot.instance.layout.Files2;
 import io.pgpilot.instance.layout.InstanceDirectories;

@@ -1,8 +1,8 @@
 package io.pgpilot.instance.sql;
 
 import io.pgpilot.instance.Credentials;
-import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.lifecycle.Postmaster;
 import io.pgpilot.model.ClusterDefinition;

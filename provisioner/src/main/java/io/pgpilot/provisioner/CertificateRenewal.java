@@ -1,5 +1,7 @@
 package io.pgpilot.provisioner;
 
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.layout.ObservedInstance;
 import io.pgpilot.provisioner.tls.InstanceCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +26,10 @@ public final class CertificateRenewal implements AutoCloseable {
     public record Renewed(String cluster, String instance, List<String> files, boolean reloaded) {
     }
 
-    private final LocalPostgres postgres;
+    private final InstanceBackend postgres;
     private ScheduledExecutorService timer;
 
-    public CertificateRenewal(LocalPostgres postgres) {
+    public CertificateRenewal(InstanceBackend postgres) {
         this.postgres = postgres;
     }
 

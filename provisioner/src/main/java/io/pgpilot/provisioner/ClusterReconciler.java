@@ -1,41 +1,37 @@
 package io.pgpilot.provisioner;
 
-import io.opentelemetry.context.Context;
 import io.pgpilot.events.Incarnation;
 import io.pgpilot.events.KafkaTracing;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.layout.ObservedInstance;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.Names;
-import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
-import io.pgpilot.provisioner.ConfigRenderer.Upstream;
 import io.pgpilot.provisioner.ReconcileAction.ConfigureAll;
 import io.pgpilot.provisioner.ReconcileAction.CreatePrimary;
 import io.pgpilot.provisioner.ReconcileAction.CreateReplica;
 import io.pgpilot.provisioner.ReconcileAction.Delete;
 import io.pgpilot.provisioner.ReconcileAction.EnsureDatabase;
 import io.pgpilot.provisioner.ReconcileAction.Start;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Carries out {@link ReconcilePlanner}'s plans with {@link LocalPostgres}, one cluster at a time on
+ * Carries out {@link ReconcilePlanner}'s plans with {@link InstanceBackend}, one cluster at a time on
  * its own single thread, and reports through an {@link InventoryPublisher}. Every step is idempotent,
  * so replaying all specs at start-up is harmless. A failed instance is reported FAILED; the others go on.
  */
@@ -44,15 +40,13 @@ public final class ClusterReconciler implements AutoCloseable {
     public static final String SOURCE = "provisioner";
     private static final Logger log = LoggerFactory.getLogger(ClusterReconciler.class);
 
-    private final LocalPostgres postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
-    private final Map<String, ExecutorService> executors = new ConcurrentHashMap<>();
+    private final ClusterThreads threads = new ClusterThreads();
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
     private final HaSettings ha;
     private final TopologyConverger converger;
-    /** The backup service's base URL for archive_command / restore_command; null: no archiving. */
-    private final String backupServiceUrl;
     /** The last topology applied per cluster (epochs only grow); absent: none received, creation behaviour. */
     private final Map<String, Topology> topologies = new ConcurrentHashMap<>();
     /** The last spec per cluster, for the user parameters and synchronous settings of rejoined instances. */
@@ -62,21 +56,20 @@ public final class ClusterReconciler implements AutoCloseable {
     private final InstanceReporter reporter;
     private final RecoveryBootstrap recovery;
     private final RollingRestarter restarter;
+    private final InstanceSteps steps;
     private ScheduledExecutorService ticker;
-    private volatile boolean closed;
 
-    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher) {
+    public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
         this(postgres, secrets, publisher, HaSettings.DEFAULTS);
     }
 
-    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
+    public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha) {
         this(postgres, secrets, publisher, ha, null);
     }
 
-    public ClusterReconciler(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha,
+    public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings ha,
                              String backupServiceUrl) {
         this.postgres = postgres;
-        this.backupServiceUrl = backupServiceUrl;
         this.secrets = secrets;
         this.publisher = publisher;
         this.ha = ha;
@@ -84,7 +77,8 @@ public final class ClusterReconciler implements AutoCloseable {
         this.incarnations = new Incarnations(postgres.home());
         this.reporter = new InstanceReporter(postgres, publisher, incarnations);
         this.restarter = new RollingRestarter(postgres, secrets, publisher);
-        this.recovery = new RecoveryBootstrap(postgres, secrets, publisher, reporter, backupServiceUrl, this::ensureDatabase);
+        this.steps = new InstanceSteps(postgres, secrets, publisher, reporter, backupServiceUrl);
+        this.recovery = new RecoveryBootstrap(postgres, secrets, publisher, reporter, backupServiceUrl, steps::ensureDatabase);
     }
 
     // ---- topology ------------------------------------------------------------------------------
@@ -107,8 +101,8 @@ public final class ClusterReconciler implements AutoCloseable {
         log.info("cluster={} topology epoch {}: primary {}, replicas {}, fenced {} ({})", cluster, topology.epoch(), topology.primary(),
                 topology.replicas(), topology.fenced(), topology.reason());
         // the pass runs later on the cluster's thread, in the trace of the topology record that caused it
-        return executor(cluster).submit(Context.current().wrap(() -> guarded(cluster, () -> KafkaTracing.inSpan(
-                "converge topology epoch " + topology.epoch(), cluster, false, () -> converge(cluster, "topology epoch " + topology.epoch())))));
+        return threads.submit(cluster, () -> KafkaTracing.inSpan(
+                "converge topology epoch " + topology.epoch(), cluster, false, () -> converge(cluster, "topology epoch " + topology.epoch())));
     }
 
     /** A user's rolling restart ({@code kubectl.kubernetes.io/restartedAt}): every instance started before {@code at}. */
@@ -131,7 +125,7 @@ public final class ClusterReconciler implements AutoCloseable {
     /** One convergence pass for the cluster's current topology, on the caller's thread (its executor, or a test). */
     public void converge(String cluster, String trigger) {
         Topology topology = topology(cluster);
-        if (topology != null && !closed) {
+        if (topology != null && !threads.closed()) {
             converger.converge(topology, specs.get(cluster), trigger);
             restarter.step(topology, specs.get(cluster));
         }
@@ -149,14 +143,14 @@ public final class ClusterReconciler implements AutoCloseable {
 
     private void tick() {
         for (String cluster : topologies.keySet()) {
-            if (closed) {
+            if (threads.closed()) {
                 return;
             }
             if (passQueued.add(cluster)) { // at most one periodic pass waiting per cluster
                 try {
-                    executor(cluster).submit(() -> {
+                    threads.submit(cluster, () -> {
                         passQueued.remove(cluster);
-                        guarded(cluster, () -> converge(cluster, "periodic pass"));
+                        converge(cluster, "periodic pass");
                     });
                 } catch (RuntimeException e) {
                     passQueued.remove(cluster);
@@ -173,30 +167,13 @@ public final class ClusterReconciler implements AutoCloseable {
 
     /** A spec of the cluster incarnation {@code uid} (null: a spec from before incarnations). */
     public Future<?> submit(ClusterDefinition desired, String uid) {
-        return executor(desired.name()).submit(Context.current().wrap(() -> guarded(desired.name(),
-                () -> KafkaTracing.inSpan("reconcile spec", desired.name(), false, () -> reconcile(desired, uid)))));
+        return threads.submit(desired.name(),
+                () -> KafkaTracing.inSpan("reconcile spec", desired.name(), false, () -> reconcile(desired, uid)));
     }
 
     public Future<?> submitDelete(String cluster) {
         Names.requireCluster(cluster);
-        return executor(cluster).submit(Context.current().wrap(() -> guarded(cluster,
-                () -> KafkaTracing.inSpan("delete cluster", cluster, false, () -> delete(cluster)))));
-    }
-
-    private ExecutorService executor(String cluster) {
-        if (closed) {
-            throw new IllegalStateException("provisioner is shutting down");
-        }
-        return executors.computeIfAbsent(cluster, c -> Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("reconcile-" + c).factory()));
-    }
-
-    private void guarded(String cluster, Runnable work) {
-        try {
-            work.run();
-        } catch (RuntimeException e) {
-            log.error("cluster={} reconcile failed: {}", cluster, e.getMessage(), e);
-        }
+        return threads.submit(cluster, () -> KafkaTracing.inSpan("delete cluster", cluster, false, () -> delete(cluster)));
     }
 
     // ---- reconcile -----------------------------------------------------------------------------
@@ -220,7 +197,7 @@ public final class ClusterReconciler implements AutoCloseable {
         }
         incarnations.adopt(cluster, uid);
         specs.put(cluster, desired);
-        postgres.writeClusterTls(cluster, io.pgpilot.provisioner.tls.ClusterTls.of(desired)); // applied by every config write below
+        postgres.writeClusterTls(cluster, io.pgpilot.instance.configuration.ClusterTls.of(desired)); // applied by every config write below
         Topology topology = topology(cluster);
         if (topology != null) {
             converge(cluster, "spec");
@@ -231,7 +208,7 @@ public final class ClusterReconciler implements AutoCloseable {
         log.info("cluster={} reconcile: {} instances desired, plan {}", cluster, desired.instances(), plan);
         Set<Integer> failed = new HashSet<>();
         for (ReconcileAction action : plan) {
-            if (closed) {
+            if (threads.closed()) {
                 log.info("cluster={} reconcile interrupted by shutdown", cluster);
                 return;
             }
@@ -245,14 +222,14 @@ public final class ClusterReconciler implements AutoCloseable {
                     }
                 }
                 case Start a -> {
-                    if (!start(cluster, a.ordinal())) {
+                    if (!steps.start(cluster, a.ordinal())) {
                         failed.add(a.ordinal());
                     }
                 }
                 case EnsureDatabase a -> {
                     if (!failed.contains(a.primaryOrdinal())) {
                         try {
-                            ensureDatabase(desired, a.primaryOrdinal());
+                            steps.ensureDatabase(desired, a.primaryOrdinal());
                         } catch (RuntimeException e) {
                             log.error("cluster={} roles and database not ensured: {}", cluster, e.getMessage());
                             publisher.event(PlatformEvent.of(SOURCE, "cluster.degraded", cluster,
@@ -260,12 +237,12 @@ public final class ClusterReconciler implements AutoCloseable {
                         }
                     }
                 }
-                case ConfigureAll a -> configureAll(desired, a.primaryOrdinal());
-                case Delete a -> deleteInstance(cluster, a.ordinal());
+                case ConfigureAll a -> steps.configureAll(desired, a.primaryOrdinal());
+                case Delete a -> steps.deleteInstance(cluster, a.ordinal());
                 case CreateReplica a -> {
                     if (failed.contains(a.primaryOrdinal())) {
                         reporter.fail(cluster, a.ordinal(), 0, "primary " + Names.instanceName(cluster, a.primaryOrdinal()) + " is not running");
-                    } else if (!createReplica(desired, a.ordinal(), a.primaryOrdinal())) {
+                    } else if (!steps.createReplica(desired, a.ordinal(), a.primaryOrdinal())) {
                         failed.add(a.ordinal());
                     }
                 }
@@ -287,137 +264,7 @@ public final class ClusterReconciler implements AutoCloseable {
     }
 
     private boolean createPrimary(ClusterDefinition desired, int ordinal) {
-        if (desired.recovery() != null) {
-            return recovery.restorePrimary(desired, ordinal);
-        }
-        String cluster = desired.name();
-        InstanceLayout layout = postgres.layout(cluster, ordinal);
-        int port = 0;
-        try {
-            port = postgres.prepare(layout).port();
-            reporter.creating(layout, port, "primary", desired.instances());
-            Credentials superuser = secrets.superuser(cluster);
-            Credentials replication = secrets.replication(cluster);
-            postgres.initPrimary(layout, superuser);
-            postgres.writePassfile(layout, replication);
-            postgres.writeConfig(layout, new ManagedSettings(layout.instance(), port, layout.socketDirectory(),
-                    layout.logDirectory(), "", null).withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl)),
-                    desired.parameters());
-            postgres.start(layout);
-            ensureDatabase(desired, ordinal);
-            reporter.created(layout, port, "primary", desired.instances());
-            return true;
-        } catch (RuntimeException e) {
-            reporter.fail(cluster, ordinal, port, e.getMessage());
-            return false;
-        }
-    }
-
-    private boolean createReplica(ClusterDefinition desired, int ordinal, int primaryOrdinal) {
-        String cluster = desired.name();
-        InstanceLayout layout = postgres.layout(cluster, ordinal);
-        int port = 0;
-        try {
-            InstanceMetadata primary = postgres.readMetadata(postgres.layout(cluster, primaryOrdinal));
-            if (primary == null) {
-                throw new ProvisioningException(ProvisioningException.Reason.NO_PRIMARY, "primary has no metadata");
-            }
-            port = postgres.prepare(layout).port();
-            reporter.creating(layout, port, "replica", desired.instances());
-            Credentials replication = secrets.replication(cluster);
-            postgres.cloneReplica(layout, primary.port(), replication);
-            postgres.writeConfig(layout, settings(desired, layout, port, primary.port(), postgres.observe(cluster)), desired.parameters());
-            postgres.start(layout);
-            reporter.created(layout, port, "replica", desired.instances());
-            return true;
-        } catch (RuntimeException e) {
-            reporter.fail(cluster, ordinal, port, e.getMessage());
-            return false;
-        }
-    }
-
-    private boolean start(String cluster, int ordinal) {
-        InstanceLayout layout = postgres.layout(cluster, ordinal);
-        InstanceMetadata metadata = postgres.readMetadata(layout);
-        int port = metadata == null ? 0 : metadata.port();
-        try {
-            postgres.start(layout);
-            log.info("cluster={} instance={} started on port {}", cluster, layout.instance(), port);
-            publisher.event(PlatformEvent.of(SOURCE, "instance.started", cluster, layout.instance(), Map.of("port", port)));
-            return true;
-        } catch (RuntimeException e) {
-            reporter.fail(cluster, ordinal, port, e.getMessage());
-            return false;
-        }
-    }
-
-    private void ensureDatabase(ClusterDefinition desired, int primaryOrdinal) {
-        String cluster = desired.name();
-        InstanceMetadata primary = postgres.readMetadata(postgres.layout(cluster, primaryOrdinal));
-        postgres.ensureDatabase(primary.port(), desired, secrets.superuser(cluster), secrets.replication(cluster),
-                secrets.app(cluster, desired.owner()));
-        secrets.writeApp(cluster, desired.owner(), desired.database(), LocalPostgres.HOST, primary.port());
-        secrets.writeCa(cluster, postgres.certificates().authority().certificatePem());
-        PoolerAuthSetup.ensure(postgres, primary.port(), secrets.superuser(cluster), secrets.pooler(cluster));
-    }
-
-    /** Managed + user configuration on every kept instance; reload where changed; report pending restarts. */
-    private void configureAll(ClusterDefinition desired, int primaryOrdinal) {
-        String cluster = desired.name();
-        Map<Integer, ObservedInstance> observed = postgres.observe(cluster);
-        ObservedInstance primary = observed.get(primaryOrdinal);
-        if (primary == null) {
-            return;
-        }
-        Credentials replication = secrets.replication(cluster);
-        for (ObservedInstance o : observed.values()) {
-            if (!o.initialized() || o.ordinal() > desired.instances() && o.ordinal() != primaryOrdinal) {
-                continue;
-            }
-            InstanceLayout layout = postgres.layout(cluster, o.ordinal());
-            try {
-                postgres.writePassfile(layout, replication);
-                ManagedSettings settings = settings(desired, layout, o.port(),
-                        o.ordinal() == primaryOrdinal ? 0 : primary.port(), observed);
-                if (postgres.writeConfig(layout, settings, desired.parameters()) && o.running()) {
-                    postgres.reload(layout);
-                    log.info("cluster={} instance={} configuration changed, reloaded (synchronous_standby_names={})",
-                            cluster, layout.instance(), settings.synchronousStandbyNames());
-                    List<String> pending = postgres.pendingRestart(o.port(), secrets.superuser(cluster));
-                    if (!pending.isEmpty()) {
-                        log.info("cluster={} instance={} pending restart for {}", cluster, layout.instance(), pending);
-                        publisher.event(PlatformEvent.of(SOURCE, "instance.pending_restart", cluster, layout.instance(),
-                                Map.of("parameters", pending)));
-                    }
-                }
-            } catch (RuntimeException e) {
-                log.error("cluster={} instance={} cannot be configured: {}", cluster, layout.instance(), e.getMessage());
-                publisher.event(PlatformEvent.of(SOURCE, "instance.failed", cluster, layout.instance(),
-                        Map.of("reason", String.valueOf(e.getMessage()))));
-            }
-        }
-    }
-
-    private ManagedSettings settings(ClusterDefinition desired, InstanceLayout layout, int port, int upstreamPort,
-                                     Map<Integer, ObservedInstance> observed) {
-        Map<Integer, ObservedInstance> withSelf = new LinkedHashMap<>(observed);
-        withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamPort != 0, true));
-        String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired, withSelf, layout.ordinal()));
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.tlsDirectory());
-        return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream)
-                .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
-    }
-
-    private void deleteInstance(String cluster, int ordinal) {
-        InstanceLayout layout = postgres.layout(cluster, ordinal);
-        try {
-            postgres.remove(layout);
-            log.info("cluster={} instance={} removed (scale down)", cluster, layout.instance());
-            publisher.instanceRemoved(cluster, layout.instance());
-            publisher.event(PlatformEvent.of(SOURCE, "instance.deleted", cluster, layout.instance(), Map.of()));
-        } catch (RuntimeException e) {
-            reporter.fail(cluster, ordinal, 0, e.getMessage());
-        }
+        return desired.recovery() != null ? recovery.restorePrimary(desired, ordinal) : steps.createPrimary(desired, ordinal);
     }
 
     // ---- delete, start-up, shutdown ------------------------------------------------------------
@@ -440,7 +287,7 @@ public final class ClusterReconciler implements AutoCloseable {
             log.info("cluster={} instance={} stopped for deletion ({} ms)", cluster, layout.instance(), (System.nanoTime() - t) / 1_000_000);
             removed.add(layout.instance());
         }
-        Files2.deleteRecursively(InstanceLayout.clusterDirectory(postgres.home(), cluster));
+        postgres.removeCluster(cluster);
         secrets.delete(cluster);
         for (String instance : removed) {
             publisher.instanceRemoved(cluster, instance);
@@ -456,7 +303,7 @@ public final class ClusterReconciler implements AutoCloseable {
     public void recoverAtStartup() {
         List<Future<?>> futures = new ArrayList<>();
         for (String cluster : postgres.clusters()) {
-            futures.add(executor(cluster).submit(() -> guarded(cluster, () -> recover(cluster))));
+            futures.add(threads.submit(cluster, () -> recover(cluster)));
         }
         for (Future<?> f : futures) {
             try {
@@ -478,7 +325,7 @@ public final class ClusterReconciler implements AutoCloseable {
         postgres.observe(cluster).values().stream()
                 .filter(o -> o.initialized() && !o.running())
                 .sorted(Comparator.comparing(ObservedInstance::standby).thenComparingInt(ObservedInstance::ordinal))
-                .forEach(o -> start(cluster, o.ordinal()));
+                .forEach(o -> steps.start(cluster, o.ordinal()));
         for (ObservedInstance o : postgres.observe(cluster).values()) {
             if (o.running()) {
                 reporter.running(cluster, o);
@@ -507,22 +354,13 @@ public final class ClusterReconciler implements AutoCloseable {
     /** Stops taking work, lets running steps end, then stops every instance (data kept). */
     @Override
     public void close() {
-        closed = true;
+        threads.stopTaking();
         synchronized (this) {
             if (ticker != null) {
                 ticker.shutdownNow();
             }
         }
-        executors.values().forEach(ExecutorService::shutdown);
-        for (ExecutorService executor : executors.values()) {
-            try {
-                if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
-                    executor.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        threads.drain();
         stopAll();
     }
 
@@ -538,6 +376,4 @@ public final class ClusterReconciler implements AutoCloseable {
             return 0;
         }
     }
-
-
 }

@@ -2,6 +2,8 @@ package io.pgpilot.provisioner;
 
 import io.pgpilot.events.Incarnation;
 import io.pgpilot.events.Topology;
+import io.pgpilot.instance.layout.Files2;
+import io.pgpilot.instance.layout.InstanceLayout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

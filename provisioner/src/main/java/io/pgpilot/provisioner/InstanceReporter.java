@@ -3,6 +3,8 @@ package io.pgpilot.provisioner;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.InstanceRecord.Phase;
 import io.pgpilot.events.PlatformEvent;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.layout.ObservedInstance;
 import io.pgpilot.model.ClusterDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +22,11 @@ final class InstanceReporter {
 
     private static final Logger log = LoggerFactory.getLogger(InstanceReporter.class);
 
-    private final LocalPostgres postgres;
+    private final InstanceBackend postgres;
     private final InventoryPublisher publisher;
     private final Incarnations incarnations;
 
-    InstanceReporter(LocalPostgres postgres, InventoryPublisher publisher, Incarnations incarnations) {
+    InstanceReporter(InstanceBackend postgres, InventoryPublisher publisher, Incarnations incarnations) {
         this.postgres = postgres;
         this.publisher = publisher;
         this.incarnations = incarnations;
@@ -84,7 +86,7 @@ final class InstanceReporter {
     }
 
     private InstanceRecord record(InstanceLayout layout, int port, Phase phase, String message) {
-        return new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), LocalPostgres.HOST, port,
+        return new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), InstanceLayout.HOST, port,
                 layout.pgdata().toString(), phase, Instant.now(), message, incarnations.current(layout.cluster()));
     }
 }

@@ -1,8 +1,9 @@
 package io.pgpilot.provisioner;
 
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.model.PoolerAuth;
-import io.pgpilot.provisioner.ProvisioningException.Reason;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.postgresql.PGConnection;
 
 import java.sql.Connection;
@@ -29,7 +30,7 @@ final class PoolerAuthSetup {
     private PoolerAuthSetup() {
     }
 
-    static void ensure(LocalPostgres postgres, int port, Credentials superuser, Credentials pooler) {
+    static void ensure(InstanceBackend postgres, int port, Credentials superuser, Credentials pooler) {
         List<String> databases = new ArrayList<>();
         try (Connection c = postgres.connect(port, "postgres", superuser); Statement st = c.createStatement()) {
             st.execute("SET synchronous_commit = local");

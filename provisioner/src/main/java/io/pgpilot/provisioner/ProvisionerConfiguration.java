@@ -10,21 +10,27 @@ import org.springframework.context.annotation.Configuration;
 
 import java.nio.file.Path;
 
-/** Wires the local backend: adapters, the reconciler and the spec follower. */
+/** Wires the instance backend, the adapters, the reconciler and the spec follower. */
 @Configuration(proxyBeanMethods = false)
 public class ProvisionerConfiguration {
 
+    /** The backend named by {@code pgpilot.provisioner.backend} (validated in {@link ProvisionerProperties}). */
     @Bean
-    public LocalPostgres localPostgres(PlatformProperties platform, ProvisionerProperties properties, TlsProperties tls) {
-        PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
-                ? PostgresBinaries.detect() : new PostgresBinaries(Path.of(properties.pgBin()));
-        return new LocalPostgres(binaries, OsUser.forPostgres(properties.osUser()), platform.home(), properties.basePort(),
-                tls.renewal(), java.time.Clock.systemUTC(), tls.suppliedCa());
+    public InstanceBackend instanceBackend(PlatformProperties platform, ProvisionerProperties properties, TlsProperties tls) {
+        return switch (properties.backend()) {
+            case "local" -> {
+                PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
+                        ? PostgresBinaries.detect() : new PostgresBinaries(Path.of(properties.pgBin()));
+                yield new LocalProcessBackend(binaries, OsUser.forPostgres(properties.osUser()), platform.home(), properties.basePort(),
+                        tls.renewal(), java.time.Clock.systemUTC(), tls.suppliedCa());
+            }
+            default -> throw new IllegalStateException("pgpilot.provisioner.backend: no backend '" + properties.backend() + "'");
+        };
     }
 
     /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */
     @Bean(destroyMethod = "close")
-    public CertificateRenewal certificateRenewal(LocalPostgres postgres, TlsProperties tls) {
+    public CertificateRenewal certificateRenewal(InstanceBackend postgres, TlsProperties tls) {
         CertificateRenewal renewal = new CertificateRenewal(postgres);
         renewal.start(tls.checkInterval());
         return renewal;
@@ -42,7 +48,7 @@ public class ProvisionerConfiguration {
 
     /** Closed by {@link SpecFollower#stop()}: that is where instances are stopped on shutdown. */
     @Bean(destroyMethod = "")
-    public ClusterReconciler clusterReconciler(LocalPostgres postgres, SecretStore secrets, KafkaInventoryPublisher publisher,
+    public ClusterReconciler clusterReconciler(InstanceBackend postgres, SecretStore secrets, KafkaInventoryPublisher publisher,
                                                ProvisionerProperties properties) {
         return new ClusterReconciler(postgres, secrets, publisher, properties.ha(), properties.backupServiceUrl());
     }

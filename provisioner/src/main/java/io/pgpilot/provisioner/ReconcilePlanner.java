@@ -1,5 +1,6 @@
 package io.pgpilot.provisioner;
 
+import io.pgpilot.instance.layout.ObservedInstance;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.provisioner.ReconcileAction.ConfigureAll;
 import io.pgpilot.provisioner.ReconcileAction.CreatePrimary;

@@ -1,9 +1,13 @@
 package io.pgpilot.provisioner;
 
 import io.pgpilot.events.PlatformEvent;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.configuration.ConfigRenderer;
+import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.restore.RecoveryException;
 import io.pgpilot.model.ClusterDefinition;
-import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +22,7 @@ final class RecoveryBootstrap {
 
     private static final Logger log = LoggerFactory.getLogger(RecoveryBootstrap.class);
 
-    private final LocalPostgres postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final InstanceReporter reporter;
@@ -26,7 +30,7 @@ final class RecoveryBootstrap {
     /** Roles and database of the recovered primary (the reconciler's step). */
     private final BiConsumer<ClusterDefinition, Integer> ensureDatabase;
 
-    RecoveryBootstrap(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, InstanceReporter reporter,
+    RecoveryBootstrap(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, InstanceReporter reporter,
                       String backupServiceUrl, BiConsumer<ClusterDefinition, Integer> ensureDatabase) {
         this.postgres = postgres;
         this.secrets = secrets;

@@ -1,6 +1,7 @@
 package io.pgpilot.provisioner;
 
 import io.pgpilot.events.Json;
+import io.pgpilot.instance.restore.RecoveryException;
 import io.pgpilot.model.Names;
 
 import java.io.IOException;

@@ -3,10 +3,13 @@ package io.pgpilot.provisioner;
 import io.pgpilot.events.ClusterCommand;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.layout.InstanceMetadata;
+import io.pgpilot.instance.layout.ObservedInstance;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.provisioner.RollingRestartPlanner.Member;
 import io.pgpilot.provisioner.RollingRestartPlanner.Step;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +38,7 @@ final class RollingRestarter {
     private static final Logger log = LoggerFactory.getLogger(RollingRestarter.class);
     private static final Duration SWITCHOVER_PATIENCE = Duration.ofSeconds(60);
 
-    private final LocalPostgres postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final Set<String> active = ConcurrentHashMap.newKeySet();
@@ -47,7 +50,7 @@ final class RollingRestarter {
     }
     private final Map<String, Asked> switchovers = new ConcurrentHashMap<>();
 
-    RollingRestarter(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher) {
+    RollingRestarter(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
         this.postgres = postgres;
         this.secrets = secrets;
         this.publisher = publisher;

@@ -1,6 +1,10 @@
 package io.pgpilot.provisioner;
 
 import io.pgpilot.events.Json;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.configuration.ConfigRenderer;
+import io.pgpilot.instance.layout.Files2;
 import io.pgpilot.model.Names;
 
 import java.io.IOException;
@@ -19,17 +23,9 @@ import java.util.Map;
  */
 public final class SecretStore {
 
-    public static final String SUPERUSER = "postgres";
+    public static final String SUPERUSER = Credentials.SUPERUSER;
     public static final int PASSWORD_LENGTH = 32;
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-    /** A role name and its password; toString hides the password. */
-    public record Credentials(String username, String password) {
-        @Override
-        public String toString() {
-            return "Credentials[username=" + username + ", password=***]";
-        }
-    }
 
     private final Path directory;
     private final SecureRandom random = new SecureRandom();

@@ -1,14 +1,19 @@
 package io.pgpilot.provisioner;
 
-import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.InstanceRecord.Phase;
-import io.pgpilot.events.Lsn;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.ProvisioningException.Reason;
+import io.pgpilot.instance.configuration.ConfigRenderer;
+import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
+import io.pgpilot.instance.configuration.ConfigRenderer.Upstream;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.layout.MemberState;
+import io.pgpilot.instance.sql.InstanceSql;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.ClusterDefinition.SynchronousReplication;
-import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
-import io.pgpilot.provisioner.ConfigRenderer.Upstream;
 import io.pgpilot.provisioner.ConvergenceStep.Demote;
 import io.pgpilot.provisioner.ConvergenceStep.Fence;
 import io.pgpilot.provisioner.ConvergenceStep.HoldPrimary;
@@ -16,14 +21,11 @@ import io.pgpilot.provisioner.ConvergenceStep.Promote;
 import io.pgpilot.provisioner.ConvergenceStep.Rejoin;
 import io.pgpilot.provisioner.ConvergenceStep.Repoint;
 import io.pgpilot.provisioner.ConvergenceStep.StartPrimary;
-import io.pgpilot.provisioner.ProvisioningException.Reason;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Carries out {@link TopologyConvergencePlanner}'s steps with {@link LocalPostgres}. Called only on
+ * Carries out {@link TopologyConvergencePlanner}'s steps with {@link InstanceBackend}. Called only on
  * the cluster's single reconcile thread, so transitions of one cluster are ordered. A failed step
  * reports the instance FAILED; the next pass (periodic, or the next topology or spec) retries.
  */
@@ -40,52 +42,45 @@ final class TopologyConverger {
     private static final Logger log = LoggerFactory.getLogger(TopologyConverger.class);
     private static final String SOURCE = ClusterReconciler.SOURCE;
 
-    /** The clean shutdown of a primary by a demotion: the promotion target must have its WAL up to {@code lsn}. */
-    private record Demotion(long epoch, String instance, long lsn) {
-    }
-
     private record DownSince(String instance, long nanos) {
     }
 
-    private final LocalPostgres postgres;
+    private final InstanceBackend postgres;
     private final SecretStore secrets;
     private final InventoryPublisher publisher;
     private final HaSettings settings;
-    private final Map<String, Demotion> demotions = new ConcurrentHashMap<>();
     private final Map<String, String> primarySeenRunning = new ConcurrentHashMap<>();
     private final Map<String, DownSince> primaryDown = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> announcedFenced = new ConcurrentHashMap<>();
-    private final Map<String, String> lastRecord = new ConcurrentHashMap<>();
-    /** The incarnation of the topology being converged per cluster, for the inventory records. */
-    private final Map<String, String> uids = new ConcurrentHashMap<>();
     private final String backupServiceUrl;
+    private final ConvergenceRecords records;
+    private final RoleChange roles;
 
-    TopologyConverger(LocalPostgres postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
+    TopologyConverger(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher, HaSettings settings,
                       String backupServiceUrl) {
         this.backupServiceUrl = backupServiceUrl;
         this.postgres = postgres;
         this.secrets = secrets;
         this.publisher = publisher;
         this.settings = settings;
+        this.records = new ConvergenceRecords(postgres, publisher);
+        this.roles = new RoleChange(postgres, secrets, publisher, settings, records);
     }
 
     /** Forgets what was learnt of a cluster (deleted). */
     void forget(String cluster) {
-        demotions.remove(cluster);
+        roles.forget(cluster);
         primarySeenRunning.remove(cluster);
         primaryDown.remove(cluster);
         announcedFenced.remove(cluster);
-        lastRecord.keySet().removeIf(k -> k.startsWith(cluster + "/"));
-        uids.remove(cluster);
+        records.forget(cluster);
     }
 
     /** One convergence pass; {@code desired} may be null (topology known before the spec). */
     void converge(Topology topology, ClusterDefinition desired, String trigger) {
         String cluster = topology.cluster();
         long started = System.nanoTime();
-        if (topology.uid() != null) {
-            uids.put(cluster, topology.uid());
-        }
+        records.incarnation(cluster, topology.uid());
         Map<Integer, MemberState> observed = postgres.observeMembers(cluster);
         if (observed.isEmpty()) {
             return;
@@ -104,8 +99,8 @@ final class TopologyConverger {
             InstanceLayout layout = postgres.layout(cluster, step.ordinal());
             try {
                 switch (step) {
-                    case Demote s -> demote(topology, layout);
-                    case Promote s -> promote(topology, layout, s.start());
+                    case Demote s -> roles.demote(topology, layout);
+                    case Promote s -> roles.promote(topology, layout, s.start());
                     case StartPrimary s -> startPrimary(topology, layout, s.reason(), observed, desired);
                     case HoldPrimary s -> hold(layout, s.reason());
                     case Repoint s -> repoint(topology, layout, observed.get(s.ordinal()), observed.get(s.primaryOrdinal()), observed, desired);
@@ -114,7 +109,7 @@ final class TopologyConverger {
                 }
             } catch (RuntimeException e) {
                 failed.add(step.ordinal());
-                fail(layout, observed.get(step.ordinal()).port(), step, e);
+                records.fail(layout, observed.get(step.ordinal()).port(), step, e);
                 if (step instanceof Demote || step instanceof Promote || step instanceof StartPrimary) {
                     // never go on with a second primary running, nor rejoin to a primary that is not one
                     log.error("cluster={} convergence to epoch {} stops after the failed {}; the next pass retries", cluster,
@@ -123,7 +118,7 @@ final class TopologyConverger {
                 }
             }
         }
-        publishRecords(topology, failed);
+        records.publishRecords(topology, failed);
         if (acting) {
             log.info("cluster={} converged to topology epoch {} in {} ms{}", cluster, topology.epoch(),
                     (System.nanoTime() - started) / 1_000_000, failed.isEmpty() ? "" : " (failed: " + failed + ")");
@@ -154,124 +149,10 @@ final class TopologyConverger {
 
     // ---- steps ---------------------------------------------------------------------------------
 
-    private void demote(Topology topology, InstanceLayout layout) {
-        long t = System.nanoTime();
-        log.warn("cluster={} instance={} runs as primary but topology epoch {} names {}: demoting (fast shutdown)",
-                layout.cluster(), layout.instance(), topology.epoch(), topology.primary());
-        // a frozen or hung primary cannot obey a fast shutdown: it is killed so that the promotion
-        // goes ahead (it can never serve again on this timeline either way). After a failover
-        // decision it is killed at once: the new primary was chosen already and nothing the old one
-        // still writes is kept, so a clean shutdown only delays the promotion (by up to the timeout)
-        boolean failover = topology.reason() != null && topology.reason().startsWith("failover");
-        boolean clean;
-        if (failover) {
-            postgres.kill(layout);
-            clean = false;
-        } else {
-            clean = postgres.stopOrKill(layout, settings.demoteTimeout());
-        }
-        // from here on it can only come back as a standby (safety rule 4)
-        postgres.writeStandbySignal(layout);
-        long lsn = postgres.latestCheckpointLsn(layout);
-        if (clean) {
-            demotions.put(layout.cluster(), new Demotion(topology.epoch(), layout.instance(), lsn));
-        } else {
-            // no clean end of WAL to wait for: the failover service chose the most advanced replica
-            demotions.remove(layout.cluster());
-        }
-        long ms = (System.nanoTime() - t) / 1_000_000;
-        log.info("cluster={} instance={} demoted in {} ms ({}), final checkpoint {}", layout.cluster(), layout.instance(), ms,
-                clean ? "clean shutdown" : failover ? "killed: replaced by a failover" : "killed: it did not shut down in time", Lsn.format(lsn));
-        publisher.event(PlatformEvent.of(SOURCE, "instance.demoted", layout.cluster(), layout.instance(),
-                Map.of("epoch", topology.epoch(), "finalLsn", Lsn.format(lsn), "durationMs", ms, "clean", clean)));
-        record(layout, port(layout), Phase.STOPPED, "demoted by topology epoch " + topology.epoch());
-    }
-
-    private void promote(Topology topology, InstanceLayout layout, boolean start) {
-        long t = System.nanoTime();
-        String cluster = layout.cluster();
-        int port = port(layout);
-        Credentials superuser = secrets.superuser(cluster);
-        if (start) {
-            postgres.clearCrashLeftovers(layout);
-            postgres.start(layout);
-            log.info("cluster={} instance={} started as a standby before its promotion", cluster, layout.instance());
-        }
-        Demotion demotion = demotions.get(cluster);
-        long catchUpMs = 0;
-        if (demotion != null && demotion.epoch() == topology.epoch() && !demotion.instance().equals(layout.instance())) {
-            catchUpMs = awaitWal(layout, port, superuser, demotion);
-        }
-        long p = System.nanoTime();
-        // the "primary" record below opens rw to this instance: publish it only once the instance
-        // itself says it left recovery (pg_ctl sees the control file before backends may write)
-        int timeline;
-        try {
-            timeline = postgres.promoteOverSql(port, superuser, settings.promoteCatchUpTimeout()).timeline();
-        } catch (SQLException e) {
-            log.warn("cluster={} instance={} cannot be promoted over SQL (SQLState {}): pg_ctl promote", cluster, layout.instance(),
-                    e.getSQLState());
-            postgres.promote(layout);
-            LocalPostgres.Role role;
-            try {
-                role = postgres.role(port, superuser);
-            } catch (SQLException again) {
-                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
-                        + again.getSQLState() + ")", again);
-            }
-            if (role.inRecovery()) {
-                // no "primary" record (it would open rw) until the instance itself says it left recovery
-                throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " is still in recovery");
-            }
-            timeline = role.timeline();
-        }
-        long promoteMs = (System.nanoTime() - p) / 1_000_000;
-        demotions.remove(cluster);
-        long ms = (System.nanoTime() - t) / 1_000_000;
-        log.info("cluster={} instance={} promoted for epoch {} in {} ms (promotion {} ms, WAL catch-up {} ms), timeline {}",
-                cluster, layout.instance(), topology.epoch(), ms, promoteMs, catchUpMs, timeline);
-        publisher.event(PlatformEvent.of(SOURCE, "instance.promoted", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
-                "timeline", timeline, "durationMs", ms, "promoteMs", promoteMs, "catchUpMs", catchUpMs)));
-        record(layout, port, Phase.RUNNING, "primary");
-    }
-
-    /**
-     * A planned switchover: the target must have received everything the cleanly stopped primary
-     * wrote. Never promotes early: on timeout the step fails and the next pass waits again.
-     */
-    private long awaitWal(InstanceLayout layout, int port, Credentials superuser, Demotion demotion) {
-        long t = System.nanoTime();
-        long deadline = t + settings.promoteCatchUpTimeout().toNanos();
-        long received = 0;
-        while (true) {
-            try {
-                received = postgres.receivedLsn(port, superuser);
-            } catch (SQLException e) {
-                log.warn("cluster={} instance={} cannot read its received LSN: SQLState {}", layout.cluster(), layout.instance(), e.getSQLState());
-            }
-            if (received >= demotion.lsn()) {
-                return (System.nanoTime() - t) / 1_000_000;
-            }
-            if (System.nanoTime() > deadline) {
-                log.error("cluster={} instance={} NOT PROMOTED: it has received WAL up to {} only, the demoted primary {} ended at {}; "
-                                + "promoting it would lose acknowledged commits. Waiting and retrying.", layout.cluster(), layout.instance(),
-                        Lsn.format(received), demotion.instance(), Lsn.format(demotion.lsn()));
-                throw new ProvisioningException(Reason.PROMOTE, layout.instance() + " lacks WAL of the demoted primary (has "
-                        + Lsn.format(received) + ", needs " + Lsn.format(demotion.lsn()) + ")");
-            }
-            try {
-                Thread.sleep(10); // poll interval while the WAL receiver catches up
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProvisioningException(Reason.PROMOTE, "interrupted while waiting for WAL", e);
-            }
-        }
-    }
-
     private void startPrimary(Topology topology, InstanceLayout layout, String reason, Map<Integer, MemberState> observed,
                               ClusterDefinition desired) {
         long t = System.nanoTime();
-        int port = port(layout);
+        int port = postgres.port(layout);
         log.info("cluster={} instance={} starting the topology primary in place: {}", layout.cluster(), layout.instance(), reason);
         postgres.clearCrashLeftovers(layout);
         postgres.writeManagedConfig(layout, managed(layout, port, 0, observed, desired));
@@ -280,12 +161,12 @@ final class TopologyConverger {
         primaryDown.remove(layout.cluster());
         publisher.event(PlatformEvent.of(SOURCE, "instance.restarted", layout.cluster(), layout.instance(), Map.of("role", "primary",
                 "epoch", topology.epoch(), "reason", reason, "durationMs", (System.nanoTime() - t) / 1_000_000)));
-        record(layout, port, Phase.RUNNING, "primary");
+        records.record(layout, port, Phase.RUNNING, "primary");
     }
 
     private void hold(InstanceLayout layout, String reason) {
         log.warn("cluster={} instance={} {}", layout.cluster(), layout.instance(), reason);
-        record(layout, port(layout), Phase.STOPPED, reason);
+        records.record(layout, postgres.port(layout), Phase.STOPPED, reason);
     }
 
     private void repoint(Topology topology, InstanceLayout layout, MemberState member, MemberState primary,
@@ -299,16 +180,16 @@ final class TopologyConverger {
                 member.upstreamPort(), primary.name(), primary.port(), ms);
         publisher.event(PlatformEvent.of(SOURCE, "instance.repointed", layout.cluster(), layout.instance(), Map.of("epoch", topology.epoch(),
                 "upstream", primary.name(), "upstreamPort", primary.port(), "durationMs", ms)));
-        record(layout, member.port(), Phase.RUNNING, "replica");
+        records.record(layout, member.port(), Phase.RUNNING, "replica");
     }
 
     private void rejoin(Topology topology, InstanceLayout layout, MemberState primary, Map<Integer, MemberState> observed,
                         ClusterDefinition desired) {
         long t = System.nanoTime();
         String cluster = layout.cluster();
-        int port = port(layout);
+        int port = postgres.port(layout);
         Credentials superuser = secrets.superuser(cluster);
-        LocalPostgres.Role primaryRole;
+        InstanceSql.Role primaryRole;
         try {
             primaryRole = postgres.role(primary.port(), superuser);
         } catch (SQLException e) {
@@ -371,7 +252,7 @@ final class TopologyConverger {
             publisher.event(PlatformEvent.of(SOURCE, "instance.restarted", cluster, layout.instance(), Map.of("role", "replica",
                     "epoch", topology.epoch(), "upstream", primary.name(), "durationMs", ms)));
         }
-        record(layout, port, Phase.RUNNING, "replica");
+        records.record(layout, port, Phase.RUNNING, "replica");
     }
 
     private void fence(Topology topology, InstanceLayout layout) {
@@ -384,7 +265,7 @@ final class TopologyConverger {
             publisher.event(PlatformEvent.of(SOURCE, "instance.fenced", layout.cluster(), layout.instance(),
                     Map.of("epoch", topology.epoch(), "stopped", wasRunning)));
         }
-        record(layout, port(layout), Phase.STOPPED, "fenced");
+        records.record(layout, postgres.port(layout), Phase.STOPPED, "fenced");
     }
 
     private void announceUnfenced(Topology topology) {
@@ -402,7 +283,7 @@ final class TopologyConverger {
         }
     }
 
-    // ---- configuration and reporting -----------------------------------------------------------
+    // ---- configuration -------------------------------------------------------------------------
 
     /** The managed settings of one instance: synchronous standbys are every other instance. */
     private ManagedSettings managed(InstanceLayout layout, int port, int upstreamPort, Map<Integer, MemberState> observed,
@@ -411,49 +292,8 @@ final class TopologyConverger {
                 .filter(m -> m.initialized() && m.ordinal() != layout.ordinal() && (desired == null || m.ordinal() <= desired.instances()))
                 .map(MemberState::name).toList();
         SynchronousReplication sync = desired == null ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : desired.synchronous();
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(LocalPostgres.HOST, upstreamPort, layout.tlsDirectory());
+        Upstream upstream = upstreamPort == 0 ? null : new Upstream(InstanceLayout.HOST, upstreamPort, layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
-    }
-
-    private int port(InstanceLayout layout) {
-        InstanceMetadata metadata = postgres.readMetadata(layout);
-        return metadata == null ? 0 : metadata.port();
-    }
-
-    private void fail(InstanceLayout layout, int port, ConvergenceStep step, RuntimeException e) {
-        String message = step.getClass().getSimpleName().toLowerCase() + " failed: " + e.getMessage();
-        log.error("cluster={} instance={} {}", layout.cluster(), layout.instance(), message);
-        record(layout, port, Phase.FAILED, message);
-        publisher.event(PlatformEvent.of(SOURCE, "instance.failed", layout.cluster(), layout.instance(), Map.of("reason", message)));
-    }
-
-    /** Current records of instances this pass did not touch (a crash seen, a restart by someone else). */
-    private void publishRecords(Topology topology, Set<Integer> failed) {
-        Set<String> fenced = new HashSet<>(topology.fenced() == null ? List.of() : topology.fenced());
-        for (MemberState m : postgres.observeMembers(topology.cluster()).values()) {
-            if (!m.initialized() || failed.contains(m.ordinal())) {
-                continue;
-            }
-            InstanceLayout layout = postgres.layout(topology.cluster(), m.ordinal());
-            if (m.running()) {
-                record(layout, m.port(), Phase.RUNNING, m.standby() ? "replica" : "primary");
-            } else if (fenced.contains(m.name())) {
-                record(layout, m.port(), Phase.STOPPED, "fenced");
-            } else if (!lastRecord.getOrDefault(layout.cluster() + "/" + layout.instance(), "").startsWith(Phase.STOPPED.name())) {
-                record(layout, m.port(), Phase.STOPPED, "not running");
-            }
-        }
-    }
-
-    /** Publishes an inventory record when its phase or message changed (the periodic pass stays quiet). */
-    private void record(InstanceLayout layout, int port, Phase phase, String message) {
-        String key = layout.cluster() + "/" + layout.instance();
-        String value = phase + "|" + port + "|" + message;
-        if (value.equals(lastRecord.put(key, value))) {
-            return;
-        }
-        publisher.instance(new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), LocalPostgres.HOST, port,
-                layout.pgdata().toString(), phase, Instant.now(), message, uids.get(layout.cluster())));
     }
 }

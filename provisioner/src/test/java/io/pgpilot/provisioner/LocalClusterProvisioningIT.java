@@ -2,11 +2,13 @@ package io.pgpilot.provisioner;
 
 import io.pgpilot.events.InstanceRecord.Phase;
 import io.pgpilot.events.Json;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.lifecycle.Postmaster;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.ManifestValidator;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,7 @@ class LocalClusterProvisioningIT {
     Path tmp;
 
     Path home;
-    LocalPostgres postgres;
+    LocalProcessBackend postgres;
     SecretStore secrets;
     RecordingPublisher publisher;
     ClusterReconciler reconciler;
@@ -53,7 +55,7 @@ class LocalClusterProvisioningIT {
         home = tmp.resolve("home");
         Files.createDirectories(home);
         int basePort = ThreadLocalRandom.current().nextInt(20000, 40000);
-        postgres = new LocalPostgres(PostgresBinaries.detect(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED), home, basePort);
+        postgres = new LocalProcessBackend(PostgresBinaries.detect(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED), home, basePort);
         secrets = new SecretStore(home);
         publisher = new RecordingPublisher();
         reconciler = new ClusterReconciler(postgres, secrets, publisher);
@@ -150,7 +152,7 @@ class LocalClusterProvisioningIT {
         for (int ordinal = 1; ordinal <= 3; ordinal++) {
             assertThat(postgres.isRunning(postgres.layout(CLUSTER, ordinal))).isFalse();
         }
-        pidsBefore.forEach(pid -> assertThat(LocalPostgres.alive(pid)).as("postmaster %d", pid).isFalse());
+        pidsBefore.forEach(pid -> assertThat(Postmaster.alive(pid)).as("postmaster %d", pid).isFalse());
         reconciler = new ClusterReconciler(postgres, secrets, publisher);
         started = System.nanoTime();
         reconciler.recoverAtStartup();
@@ -182,7 +184,7 @@ class LocalClusterProvisioningIT {
         assertThat(secrets.file(CLUSTER, "superuser")).doesNotExist();
         assertThat(publisher.instances).isEmpty();
         assertThat(publisher.lastEvent("cluster.deleted")).isPresent();
-        pids.forEach(pid -> assertThat(LocalPostgres.alive(pid)).as("postmaster %d", pid).isFalse());
+        pids.forEach(pid -> assertThat(Postmaster.alive(pid)).as("postmaster %d", pid).isFalse());
         assertThat(postgresProcessesUnder(home)).isEmpty();
     }
 
@@ -210,7 +212,7 @@ class LocalClusterProvisioningIT {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
                 try {
                     String cmd = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
-                    if (LocalPostgres.alive(Long.parseLong(p.getFileName().toString())) && cmd.contains(home.toString()) && cmd.contains("postgres")) {
+                    if (Postmaster.alive(Long.parseLong(p.getFileName().toString())) && cmd.contains(home.toString()) && cmd.contains("postgres")) {
                         found.add(p.getFileName() + ": " + cmd);
                     }
                 } catch (java.io.IOException ignored) {

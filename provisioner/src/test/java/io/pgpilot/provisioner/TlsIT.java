@@ -1,10 +1,12 @@
 package io.pgpilot.provisioner;
 
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.layout.Files2;
+import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.ManifestValidator;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import io.pgpilot.provisioner.tls.CertificateIssuer;
 import io.pgpilot.provisioner.tls.InstanceCertificates;
 import io.pgpilot.provisioner.tls.Pem;
@@ -14,9 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.DataOutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -41,6 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,7 +61,7 @@ class TlsIT {
     Path tmp;
 
     Path home;
-    LocalPostgres postgres;
+    LocalProcessBackend postgres;
     SecretStore secrets;
     ClusterReconciler reconciler;
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
@@ -85,7 +87,7 @@ class TlsIT {
                 return now.get();
             }
         };
-        postgres = new LocalPostgres(PostgresBinaries.detect(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED), home,
+        postgres = new LocalProcessBackend(PostgresBinaries.detect(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED), home,
                 ThreadLocalRandom.current().nextInt(20000, 40000), RenewalPolicy.DEFAULT, clock, null);
         secrets = new SecretStore(home);
         reconciler = new ClusterReconciler(postgres, secrets, new RecordingPublisher());

@@ -2,10 +2,12 @@ package io.pgpilot.provisioner;
 
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
+import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.layout.InstanceLayout;
+import io.pgpilot.instance.lifecycle.Postmaster;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
 import io.pgpilot.model.ClusterDefinition;
-import io.pgpilot.provisioner.SecretStore.Credentials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,7 @@ class TopologyConvergenceIT {
     @TempDir
     Path tmp;
 
-    LocalPostgres postgres;
+    LocalProcessBackend postgres;
     SecretStore secrets;
     RecordingPublisher publisher;
     ClusterReconciler reconciler;
@@ -53,7 +55,7 @@ class TopologyConvergenceIT {
         Path home = tmp.resolve("home");
         Files.createDirectories(home);
         int basePort = ThreadLocalRandom.current().nextInt(20000, 40000);
-        postgres = new LocalPostgres(PostgresBinaries.detect(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED), home, basePort);
+        postgres = new LocalProcessBackend(PostgresBinaries.detect(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED), home, basePort);
         secrets = new SecretStore(home);
         publisher = new RecordingPublisher();
         reconciler = new ClusterReconciler(postgres, secrets, publisher,
@@ -224,7 +226,7 @@ class TopologyConvergenceIT {
     }
 
     private long pid(int ordinal) {
-        return LocalPostgres.postmasterPid(layout(ordinal));
+        return Postmaster.pid(layout(ordinal));
     }
 
     private static void kill9(long pid) throws Exception {

@@ -1,6 +1,7 @@
 package io.pgpilot.provisioner;
 
 import io.pgpilot.events.Topology;
+import io.pgpilot.instance.layout.MemberState;
 import io.pgpilot.provisioner.ConvergenceStep.Demote;
 import io.pgpilot.provisioner.ConvergenceStep.Fence;
 import io.pgpilot.provisioner.ConvergenceStep.HoldPrimary;

@@ -1,6 +1,6 @@
 package io.pgpilot.provisioner.tls;
 
-import io.pgpilot.provisioner.Files2;
+import io.pgpilot.instance.layout.Files2;
 import io.pgpilot.provisioner.tls.CertificateIssuer.Issued;
 
 import java.io.IOException;

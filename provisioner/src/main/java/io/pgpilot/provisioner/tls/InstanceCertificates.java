@@ -1,7 +1,7 @@
 package io.pgpilot.provisioner.tls;
 
+import io.pgpilot.instance.layout.TlsFiles;
 import io.pgpilot.local.OsUser;
-import io.pgpilot.provisioner.Files2;
 import io.pgpilot.provisioner.tls.CertificateIssuer.Issued;
 import io.pgpilot.provisioner.tls.CertificateIssuer.Usage;
 import org.slf4j.Logger;
@@ -22,20 +22,13 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * The TLS files of one instance in {@code <instance>/tls/} (outside the data directory, so
- * pg_basebackup and pg_rewind never copy another instance's key), owned by the OS user
- * PostgreSQL runs as, keys 600: the server certificate and key, the CA certificate (to verify
- * client certificates and the upstream), and the streaming_replica client certificate and key.
- * Each is (re)issued when {@link RenewalPolicy} says so; nothing is written otherwise.
+ * Issues the certificates of one instance (control-plane side: the CA key stays here) and has them
+ * written into the instance's {@link TlsFiles}: the server certificate and key, the CA certificate
+ * (to verify client certificates and the upstream), and the streaming_replica client certificate
+ * and key. Each is (re)issued when {@link RenewalPolicy} says so; nothing is written otherwise.
  */
 public final class InstanceCertificates {
 
-    public static final String DIRECTORY = "tls";
-    public static final String SERVER_CRT = "server.crt";
-    public static final String SERVER_KEY = "server.key";
-    public static final String CA_CRT = "ca.crt";
-    public static final String CLIENT_CRT = "replication.crt";
-    public static final String CLIENT_KEY = "replication.key";
     public static final String REPLICATION_USER = "streaming_replica";
     private static final Logger log = LoggerFactory.getLogger(InstanceCertificates.class);
 
@@ -49,10 +42,6 @@ public final class InstanceCertificates {
         this.policy = policy;
         this.clock = clock;
         this.owner = owner;
-    }
-
-    public static Path directory(Path instanceDirectory) {
-        return instanceDirectory.resolve(DIRECTORY);
     }
 
     public CertificateAuthority authority() {
@@ -72,19 +61,16 @@ public final class InstanceCertificates {
 
     /** Issues what is missing, expiring, from another CA or with other SANs; idempotent. */
     public synchronized Outcome ensure(String cluster, String instance, Path instanceDirectory, SubjectAltNames sans) {
-        Path dir = directory(instanceDirectory);
-        if (!Files.isDirectory(dir)) {
-            owner.createPrivateDirectory(dir);
-        }
+        Path dir = TlsFiles.ensureDirectory(instanceDirectory, owner);
         CertificateAuthority authority = ca.get();
         Instant now = clock.instant();
         List<String> renewed = new ArrayList<>();
-        if (Files2.writePrivate(dir.resolve(CA_CRT), authority.certificatePem(), owner)) {
-            renewed.add(CA_CRT);
+        if (TlsFiles.writeCa(dir, authority.certificatePem(), owner)) {
+            renewed.add(TlsFiles.CA_CRT);
         }
-        leaf(authority, dir.resolve(SERVER_CRT), dir.resolve(SERVER_KEY), cluster + "-rw", sans, Usage.SERVER, now, renewed,
+        leaf(authority, dir.resolve(TlsFiles.SERVER_CRT), dir.resolve(TlsFiles.SERVER_KEY), cluster + "-rw", sans, Usage.SERVER, now, renewed,
                 cluster, instance);
-        leaf(authority, dir.resolve(CLIENT_CRT), dir.resolve(CLIENT_KEY), REPLICATION_USER, null, Usage.CLIENT, now, renewed,
+        leaf(authority, dir.resolve(TlsFiles.CLIENT_CRT), dir.resolve(TlsFiles.CLIENT_KEY), REPLICATION_USER, null, Usage.CLIENT, now, renewed,
                 cluster, instance);
         return new Outcome(List.copyOf(renewed));
     }
@@ -94,10 +80,7 @@ public final class InstanceCertificates {
         RenewalPolicy.Decision decision = policy.decide(facts(authority, certFile, keyFile), sans == null ? null : sans.keys(), now);
         if (decision instanceof RenewalPolicy.Decision.Issue issue) {
             Issued issued = CertificateIssuer.issue(authority.issuer(), commonName, sans, usage, policy.notBefore(now), policy.notAfter(now));
-            // key first: a reload between the two writes at worst sees the old certificate with the new key and fails
-            // that reload only; PostgreSQL then keeps serving with the previous pair
-            Files2.writePrivate(keyFile, Pem.privateKey(issued.key()), owner);
-            Files2.writePrivate(certFile, Pem.certificate(issued.certificate()), owner);
+            TlsFiles.writePair(keyFile, Pem.privateKey(issued.key()), certFile, Pem.certificate(issued.certificate()), owner);
             renewed.add(certFile.getFileName().toString());
             log.info("cluster={} instance={} certificate {} issued ({}), valid until {}", cluster, instance, certFile.getFileName(),
                     issue.reason(), issued.certificate().getNotAfter().toInstant());

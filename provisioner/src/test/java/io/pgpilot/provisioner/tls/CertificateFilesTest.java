@@ -1,7 +1,8 @@
 package io.pgpilot.provisioner.tls;
 
+import io.pgpilot.instance.layout.Files2;
+import io.pgpilot.instance.layout.TlsFiles;
 import io.pgpilot.local.OsUser;
-import io.pgpilot.provisioner.Files2;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +76,7 @@ class CertificateFilesTest {
 
         assertThat(certificates.ensure("pc", "pc-1", instance, sans).renewed()).containsExactly("ca.crt", "server.crt", "replication.crt");
         assertThat(certificates.ensure("pc", "pc-1", instance, sans).changed()).isFalse();
-        Path dir = InstanceCertificates.directory(instance);
+        Path dir = TlsFiles.directory(instance);
         for (String f : List.of("server.key", "replication.key", "server.crt")) {
             assertThat(mode(dir.resolve(f))).isEqualTo("rw-------");
         }

@@ -1,4 +1,4 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.configuration;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -256,7 +256,7 @@ public final class ConfigRenderer {
     public static String primaryConninfo(String instanceName, Upstream upstream) {
         return "host=" + connValue(upstream.host()) + " port=" + upstream.port() + " user=" + REPLICATION_USER
                 + " application_name=" + connValue(instanceName) + " "
-                + io.pgpilot.provisioner.tls.TlsConfig.replicationConninfo(upstream.tlsDirectory());
+                + TlsConfig.replicationConninfo(upstream.tlsDirectory());
     }
 
     private static String connValue(String value) {
@@ -291,11 +291,11 @@ public final class ConfigRenderer {
 
     /**
      * Passwords for people and services (the control plane may run as root, so peer auth would
-     * not fit), client certificates for replication: {@link io.pgpilot.provisioner.tls.TlsConfig#hba}
-     * with plain text allowed for applications (a cluster's {@code requireTls} is applied by LocalPostgres).
+     * not fit), client certificates for replication: {@link TlsConfig#hba}
+     * with plain text allowed for applications (a cluster's {@code requireTls} is applied by ConfigWriter).
      */
     public static String hba() {
-        return io.pgpilot.provisioner.tls.TlsConfig.hba(false);
+        return TlsConfig.hba(false);
     }
 
     /** One passfile line for any host port and database; ':' and '\' escaped as libpq wants. */

@@ -1,5 +1,6 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.configuration;
 
+import io.pgpilot.instance.restore.RecoveryException;
 import io.pgpilot.model.ClusterDefinition.RecoveryTarget;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,9 @@
-package io.pgpilot.provisioner.tls;
+package io.pgpilot.instance.configuration;
 
 import io.pgpilot.events.Json;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.layout.Files2;
 import io.pgpilot.model.ClusterDefinition;
-import io.pgpilot.provisioner.Files2;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ public record ClusterTls(boolean requireTls, List<String> serverAltDnsNames) {
         try {
             return Files.exists(file) ? Json.read(Files.readString(file), ClusterTls.class) : DEFAULT;
         } catch (IOException | RuntimeException e) {
-            throw new TlsException("unreadable " + file, e);
+            throw new ProvisioningException(ProvisioningException.Reason.CONFIGURE, "unreadable " + file, e);
         }
     }
 
@@ -41,7 +42,7 @@ public record ClusterTls(boolean requireTls, List<String> serverAltDnsNames) {
         try {
             Files.createDirectories(clusterDirectory);
         } catch (IOException e) {
-            throw new TlsException("cannot create " + clusterDirectory, e);
+            throw new ProvisioningException(ProvisioningException.Reason.CONFIGURE, "cannot create " + clusterDirectory, e);
         }
         return Files2.writePrivate(clusterDirectory.resolve(FILE), Json.write(this) + "\n", null);
     }

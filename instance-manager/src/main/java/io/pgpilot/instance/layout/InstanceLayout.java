@@ -1,4 +1,4 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.layout;
 
 import io.pgpilot.model.Names;
 
@@ -6,6 +6,9 @@ import java.nio.file.Path;
 
 /** Where one instance lives under {@code ${pgpilot.home}/clusters/<cluster>/<instance>/}. */
 public record InstanceLayout(String cluster, int ordinal, Path directory) {
+
+    /** The address local instances listen on and are reached at. */
+    public static final String HOST = "127.0.0.1";
 
     public static InstanceLayout of(Path home, String cluster, int ordinal) {
         Names.requireCluster(cluster);
@@ -53,7 +56,7 @@ public record InstanceLayout(String cluster, int ordinal, Path directory) {
 
     /** Certificates and keys of this instance (outside pgdata: never copied by pg_basebackup or pg_rewind). */
     public Path tlsDirectory() {
-        return io.pgpilot.provisioner.tls.InstanceCertificates.directory(directory);
+        return TlsFiles.directory(directory);
     }
 
     public boolean initialized() {

@@ -1,4 +1,4 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.restore;
 
 /** A cluster could not be bootstrapped from a backup; {@link #reason()} says why, the message for people. */
 public final class RecoveryException extends RuntimeException {
@@ -28,7 +28,7 @@ public final class RecoveryException extends RuntimeException {
     }
 
     /** What a PostgreSQL log says about a recovery that stopped, as a reason. */
-    static Reason classify(String log) {
+    public static Reason classify(String log) {
         if (log == null) {
             return Reason.FAILED;
         }

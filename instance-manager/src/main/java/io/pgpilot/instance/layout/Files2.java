@@ -1,6 +1,8 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.layout;
 
 import io.pgpilot.local.OsUser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,10 +16,21 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** Small file helpers: private atomic writes, recursive delete. */
+/** Small file helpers: private atomic writes, recursive delete, removal of secret files. */
 public final class Files2 {
 
+    private static final Logger log = LoggerFactory.getLogger(Files2.class);
+
     private Files2() {
+    }
+
+    /** Removes a file that held a secret (a pwfile, a passfile); a failure is logged with the instance, not thrown. */
+    public static void deleteSecretFile(Path file, InstanceLayout layout, String what) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("cluster={} instance={} could not remove {}: {}", layout.cluster(), layout.instance(), what, e.toString());
+        }
     }
 
     /**

@@ -1,13 +1,12 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.configuration;
 
-import io.pgpilot.provisioner.ConfigRenderer.ManagedSettings;
-import io.pgpilot.provisioner.ConfigRenderer.Upstream;
+import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
+import io.pgpilot.instance.configuration.ConfigRenderer.Upstream;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -126,9 +125,4 @@ class ConfigRendererTest {
                 .isEqualTo("127.0.0.1:*:*:streaming_replica:a\\:b\\\\c\n");
     }
 
-    @Test
-    void portAllocatorSkipsAssignedAndBusyPorts() {
-        assertThat(PortAllocator.choose(15432, Set.of(15432, 15433), p -> p != 15434)).isEqualTo(15435);
-        assertThatThrownBy(() -> PortAllocator.choose(65535, Set.of(65535), p -> true)).isInstanceOf(ProvisioningException.class);
-    }
 }

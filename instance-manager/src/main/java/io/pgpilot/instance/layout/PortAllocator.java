@@ -1,4 +1,6 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.layout;
+
+import io.pgpilot.instance.ProvisioningException;
 
 import java.util.Set;
 import java.util.function.IntPredicate;

@@ -1,4 +1,4 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance;
 
 /** An instance could not be created, configured, started, stopped or deleted; {@link #reason()} says which step. */
 public final class ProvisioningException extends RuntimeException {

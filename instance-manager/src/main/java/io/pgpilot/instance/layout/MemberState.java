@@ -1,4 +1,4 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.layout;
 
 /**
  * What the convergence planner needs to know of one instance: {@code standby} when its data

@@ -1,4 +1,4 @@
-package io.pgpilot.provisioner;
+package io.pgpilot.instance.layout;
 
 /**
  * What is on disk and running for one instance: {@code initialized} when its data directory holds a

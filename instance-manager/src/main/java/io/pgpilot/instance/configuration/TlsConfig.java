@@ -1,4 +1,6 @@
-package io.pgpilot.provisioner.tls;
+package io.pgpilot.instance.configuration;
+
+import io.pgpilot.instance.layout.TlsFiles;
 
 import java.nio.file.Path;
 
@@ -25,9 +27,9 @@ public final class TlsConfig {
     public static String settings(Path tlsDirectory) {
         return "# managed by pgpilot: TLS (reloaded, never a restart, when certificates are renewed)\n"
                 + "ssl = on\n"
-                + "ssl_cert_file = " + quote(tlsDirectory.resolve(InstanceCertificates.SERVER_CRT)) + "\n"
-                + "ssl_key_file = " + quote(tlsDirectory.resolve(InstanceCertificates.SERVER_KEY)) + "\n"
-                + "ssl_ca_file = " + quote(tlsDirectory.resolve(InstanceCertificates.CA_CRT)) + "\n"
+                + "ssl_cert_file = " + quote(tlsDirectory.resolve(TlsFiles.SERVER_CRT)) + "\n"
+                + "ssl_key_file = " + quote(tlsDirectory.resolve(TlsFiles.SERVER_KEY)) + "\n"
+                + "ssl_ca_file = " + quote(tlsDirectory.resolve(TlsFiles.CA_CRT)) + "\n"
                 + "ssl_min_protocol_version = '" + MIN_PROTOCOL + "'\n";
     }
 
@@ -53,9 +55,9 @@ public final class TlsConfig {
 
     /** The TLS part of a libpq connection string for streaming_replica (verify-ca, as CloudNativePG). */
     public static String replicationConninfo(Path tlsDirectory) {
-        return "sslmode=verify-ca sslrootcert=" + value(tlsDirectory.resolve(InstanceCertificates.CA_CRT))
-                + " sslcert=" + value(tlsDirectory.resolve(InstanceCertificates.CLIENT_CRT))
-                + " sslkey=" + value(tlsDirectory.resolve(InstanceCertificates.CLIENT_KEY));
+        return "sslmode=verify-ca sslrootcert=" + value(tlsDirectory.resolve(TlsFiles.CA_CRT))
+                + " sslcert=" + value(tlsDirectory.resolve(TlsFiles.CLIENT_CRT))
+                + " sslkey=" + value(tlsDirectory.resolve(TlsFiles.CLIENT_KEY));
     }
 
     private static String quote(Path path) {

@@ -55,7 +55,7 @@ public class ProvisionerConfiguration {
 
     /** spec.managed.roles and Database manifests, reconciled on each primary (pgpilot.provisioner.managed-interval). */
     @Bean(destroyMethod = "close")
-    public io.pgpilot.provisioner.managed.ManagedObjectsReconciler managedObjects(PlatformProperties platform, LocalPostgres postgres,
+    public io.pgpilot.provisioner.managed.ManagedObjectsReconciler managedObjects(PlatformProperties platform, InstanceBackend postgres,
             SecretStore secrets, EventBus bus,
             @org.springframework.beans.factory.annotation.Value("${pgpilot.provisioner.managed-interval:10s}") java.time.Duration interval) {
         return new io.pgpilot.provisioner.managed.ManagedObjectsReconciler(platform.kafkaBootstrapServers(),

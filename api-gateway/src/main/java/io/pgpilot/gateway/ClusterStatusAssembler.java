@@ -75,7 +75,10 @@ public final class ClusterStatusAssembler {
         // not healthy while a changed parameter waits for a restart (the provisioner rolls it out)
         List<String> pendingRestart = definition.instanceNames().stream().filter(n -> heartbeats.get(n) != null
                 && heartbeats.get(n).pendingRestart() && !heartbeats.get(n).observedAt().plus(FRESH).isBefore(now)).toList();
-        String phase = topology == null ? (failed ? "Failed" : "Setting up primary")
+        boolean allStopped = definition.instanceNames().stream().allMatch(n -> inventory.get(n) == null
+                || inventory.get(n).phase() == InstanceRecord.Phase.STOPPED);
+        String phase = definition.hibernated() ? (allStopped ? "Cluster in hibernation" : "Hibernating")
+                : topology == null ? (failed ? "Failed" : "Setting up primary")
                 : ready == definition.instances() && syncApplied && !pendingRestart.isEmpty()
                 ? "Applying configuration: restart pending on " + String.join(", ", pendingRestart)
                 : ready == definition.instances() && syncApplied ? "Cluster in healthy state"
@@ -90,7 +93,7 @@ public final class ClusterStatusAssembler {
                 .filter(n -> topology == null || !n.equals(topology.primary())).toList();
         ClusterStatus.LastEvent recent = lastEvent != null && spec.acceptedAt() != null && lastEvent.time() != null
                 && lastEvent.time().isBefore(spec.acceptedAt()) ? null : lastEvent;
-        ClusterStatus.Progress progress = ready >= definition.instances() ? null
+        ClusterStatus.Progress progress = ready >= definition.instances() || definition.hibernated() ? null
                 : progress(definition, ready, rows, recent);
         return new ClusterStatus(definition.name(), spec.generation(), phase, definition.instances(), ready,
                 topology == null ? null : topology.primary(), topology == null ? 0 : topology.epoch(),

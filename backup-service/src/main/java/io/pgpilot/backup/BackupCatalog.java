@@ -30,6 +30,8 @@ class BackupCatalog implements SmartLifecycle {
     private final PlatformProperties platform;
     private final EventBus bus;
     private final Map<String, BackupPlan> plans = new ConcurrentHashMap<>();
+    /** Clusters whose instances are stopped by hibernation: scheduled backups skip them. */
+    private final java.util.Set<String> hibernated = ConcurrentHashMap.newKeySet();
     /** Clusters bootstrapped from another cluster's backups: the source store (read only) and the recovery settings. */
     private final Map<String, RecoverySource> recoveries = new ConcurrentHashMap<>();
 
@@ -55,6 +57,7 @@ class BackupCatalog implements SmartLifecycle {
         if (value == null) {
             plans.remove(cluster);
             recoveries.remove(cluster);
+            hibernated.remove(cluster);
             return;
         }
         var manifest = Json.read(value, ClusterSpecRecord.class).manifest();
@@ -63,6 +66,11 @@ class BackupCatalog implements SmartLifecycle {
             var definition = ManifestValidator.validate(manifest);
             Map<String, String> annotations = manifest.metadata() == null ? Map.of() : manifest.metadata().annotations();
             plan = BackupPlan.of(definition, annotations);
+            if (definition.hibernated()) {
+                hibernated.add(cluster);
+            } else {
+                hibernated.remove(cluster);
+            }
             if (definition.recovery() != null) {
                 recoveries.put(cluster, new RecoverySource(BackupPlan.of(cluster, definition.recovery().store(), annotations),
                         definition.recovery()));
@@ -116,5 +124,9 @@ class BackupCatalog implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    boolean hibernated(String cluster) {
+        return hibernated.contains(cluster);
     }
 }

@@ -61,7 +61,10 @@ public class BackupScheduler implements SmartLifecycle {
                 log.info("cluster={} next scheduled backup at {} ({})", cluster, at, plan.schedule());
                 return;
             }
-            if (due.at() != null && !now.isBefore(due.at())) {
+            if (due.at() != null && !now.isBefore(due.at()) && catalog.hibernated(cluster)) {
+                log.info("cluster={} scheduled backup skipped: the cluster is hibernated", cluster);
+                next.put(cluster, new Next(plan.schedule(), CronSchedule.parse(plan.schedule()).next(now)));
+            } else if (due.at() != null && !now.isBefore(due.at())) {
                 try {
                     BaseBackupStatus started = backups.start(cluster, "schedule");
                     log.info("cluster={} scheduled backup {} started", cluster, started.backupId());

@@ -60,6 +60,7 @@ class FailoverCoordinator implements SmartLifecycle {
     private final Map<String, PrimaryWatch> watches = new ConcurrentHashMap<>();
     private final Map<String, Transition> transitions = new ConcurrentHashMap<>();
     private final Map<String, String> lastWaiting = new ConcurrentHashMap<>();
+    private final HibernationGate hibernation = new HibernationGate(Duration.ofSeconds(60));
     /** The incarnation in force per existing cluster (a spec without uid maps to ""; see {@link Incarnation}). */
     private final Map<String, String> uids = new ConcurrentHashMap<>();
     /** The newest topology read per cluster whatever its incarnation (the topics are read in no common order). */
@@ -119,6 +120,7 @@ class FailoverCoordinator implements SmartLifecycle {
                     if (value == null) {
                         failoverDelays.remove(key);
                         metrics.clusterGone(key);
+                        hibernation.forget(key);
                         uids.remove(key);
                         forgetIncarnation(key, true);
                     } else {
@@ -137,6 +139,7 @@ class FailoverCoordinator implements SmartLifecycle {
                             adopt(read); // read before its spec
                         }
                         failoverDelays.put(key, Duration.ofSeconds(definition.failoverDelaySeconds()));
+                        hibernation.spec(key, definition.hibernated(), Instant.now());
                         metrics.clusterKnown(key);
                     }
                 }
@@ -215,6 +218,10 @@ class FailoverCoordinator implements SmartLifecycle {
         for (String cluster : failoverDelays.keySet()) {
             try {
                 synchronized (decisions) {
+                    Topology t = topologies.get(cluster);
+                    if (!hibernation.decides(cluster, t == null ? null : heartbeats.get(Topics.instanceKey(cluster, t.primary())), Instant.now())) {
+                        continue; // hibernated, or waking up: its instances are stopped on purpose
+                    }
                     apply(cluster, TopologyDecider.decide(observe(cluster)), null);
                 }
             } catch (RuntimeException e) {
@@ -228,6 +235,10 @@ class FailoverCoordinator implements SmartLifecycle {
         synchronized (decisions) {
             if (!failoverDelays.containsKey(command.cluster())) {
                 apply(command.cluster(), new Decision.Rejected(command.id(), "cluster " + command.cluster() + " does not exist"), command);
+                return;
+            }
+            if (hibernation.hibernated(command.cluster())) {
+                apply(command.cluster(), new Decision.Rejected(command.id(), "cluster " + command.cluster() + " is hibernated"), command);
                 return;
             }
             apply(command.cluster(), TopologyDecider.decide(observe(command.cluster()), Optional.of(command)), command);

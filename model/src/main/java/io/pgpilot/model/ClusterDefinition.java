@@ -12,7 +12,10 @@ public record ClusterDefinition(String name, int instances, Map<String, String> 
                                 SynchronousReplication synchronous, String storageSize,
                                 BackupDefinition backup, int failoverDelaySeconds,
                                 String database, String owner, RecoveryDefinition recovery, TlsDefinition tls,
-                                String primaryUpdateMethod, List<RoleDefinition> roles) {
+                                String primaryUpdateMethod, List<RoleDefinition> roles, boolean hibernated) {
+
+    /** CloudNativePG's hibernation annotation: {@code on} stops every instance, keeping data and backups. */
+    public static final String HIBERNATION = "cnpg.io/hibernation";
 
     public ClusterDefinition {
         roles = roles == null ? List.of() : List.copyOf(roles);
@@ -28,7 +31,7 @@ public record ClusterDefinition(String name, int instances, Map<String, String> 
                              String database, String owner, RecoveryDefinition recovery, TlsDefinition tls,
                              String primaryUpdateMethod) {
         this(name, instances, parameters, synchronous, storageSize, backup, failoverDelaySeconds, database, owner, recovery, tls,
-                primaryUpdateMethod, List.of());
+                primaryUpdateMethod, List.of(), false);
     }
 
     /** Without {@code tls} and {@code primaryUpdateMethod}: the defaults. */

@@ -100,12 +100,22 @@ public final class ManifestValidator {
         RecoveryDefinition recovery = recovery(spec, name, backup, violations);
         ClusterDefinition.TlsDefinition tls = certificates(spec, violations);
         List<RoleDefinition> roles = ManagedRolesValidator.validate(spec.managed(), owner, violations);
+        boolean hibernated = false;
+        var annotations = manifest.metadata() == null ? null : manifest.metadata().annotations();
+        String hibernation = annotations == null ? null : annotations.get(ClusterDefinition.HIBERNATION);
+        if (hibernation != null) {
+            switch (hibernation) {
+                case "on" -> hibernated = true;
+                case "off" -> hibernated = false;
+                default -> violations.add(new Violation("metadata.annotations." + ClusterDefinition.HIBERNATION, "must be 'on' or 'off'"));
+            }
+        }
         if (!violations.isEmpty()) {
             throw new ManifestException(violations);
         }
         return new ClusterDefinition(name, instances, parameters, synchronous, size == null ? "1Gi" : size,
                 backup, failoverDelay, database, owner, recovery, tls,
-                spec.primaryUpdateMethod() == null ? "switchover" : spec.primaryUpdateMethod(), roles);
+                spec.primaryUpdateMethod() == null ? "switchover" : spec.primaryUpdateMethod(), roles, hibernated);
     }
 
     /** At most this many extra DNS names in {@code spec.certificates.serverAltDNSNames}. */

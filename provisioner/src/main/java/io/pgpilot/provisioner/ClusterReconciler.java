@@ -57,6 +57,7 @@ public final class ClusterReconciler implements AutoCloseable {
     private final RecoveryBootstrap recovery;
     private final RollingRestarter restarter;
     private final InstanceSteps steps;
+    private final Hibernation hibernation;
     private ScheduledExecutorService ticker;
 
     public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
@@ -78,6 +79,7 @@ public final class ClusterReconciler implements AutoCloseable {
         this.reporter = new InstanceReporter(postgres, publisher, incarnations);
         this.restarter = new RollingRestarter(postgres, secrets, publisher);
         this.steps = new InstanceSteps(postgres, secrets, publisher, reporter, backupServiceUrl);
+        this.hibernation = new Hibernation(postgres, reporter, publisher);
         this.recovery = new RecoveryBootstrap(postgres, secrets, publisher, reporter, backupServiceUrl, steps::ensureDatabase);
     }
 
@@ -125,7 +127,7 @@ public final class ClusterReconciler implements AutoCloseable {
     /** One convergence pass for the cluster's current topology, on the caller's thread (its executor, or a test). */
     public void converge(String cluster, String trigger) {
         Topology topology = topology(cluster);
-        if (topology != null && !threads.closed()) {
+        if (topology != null && !threads.closed() && !hibernation.hibernated(cluster)) {
             converger.converge(topology, specs.get(cluster), trigger);
             restarter.step(topology, specs.get(cluster));
         }
@@ -198,6 +200,12 @@ public final class ClusterReconciler implements AutoCloseable {
         incarnations.adopt(cluster, uid);
         specs.put(cluster, desired);
         postgres.writeClusterTls(cluster, io.pgpilot.instance.configuration.ClusterTls.of(desired)); // applied by every config write below
+        if (desired.hibernated()) {
+            ready.remove(cluster);
+            hibernation.hibernate(desired);
+            return;
+        }
+        hibernation.wake(cluster);
         Topology topology = topology(cluster);
         if (topology != null) {
             converge(cluster, "spec");
@@ -318,6 +326,10 @@ public final class ClusterReconciler implements AutoCloseable {
     }
 
     private void recover(String cluster) {
+        if (hibernation.hibernated(cluster)) {
+            log.info("cluster={} is hibernated: not started", cluster);
+            return;
+        }
         if (topology(cluster) != null) {
             converge(cluster, "start-up");
             return;

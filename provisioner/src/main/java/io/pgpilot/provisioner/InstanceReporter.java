@@ -72,6 +72,11 @@ final class InstanceReporter {
         publisher.instance(record(postgres.layout(cluster, o.ordinal()), o.port(), Phase.RUNNING, o.standby() ? "replica" : "primary"));
     }
 
+    /** The STOPPED record of an instance stopped on purpose ({@code why}: e.g. hibernated). */
+    void stopped(String cluster, ObservedInstance o, String why) {
+        publisher.instance(record(postgres.layout(cluster, o.ordinal()), o.port(), Phase.STOPPED, why));
+    }
+
     /** Publishes the current record of every instance on disk; true when all desired ones run. */
     boolean publishCurrent(ClusterDefinition desired) {
         String cluster = desired.name();

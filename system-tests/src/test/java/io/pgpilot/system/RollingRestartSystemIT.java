@@ -28,6 +28,8 @@ import static org.awaitility.Awaitility.await;
  * replicas one at a time and reaches the primary by a switchover, under a write load, losing no
  * acknowledged commit and leaving no instance with pending_restart; the status is not healthy
  * meanwhile. A user-requested restart (POST .../restart) restarts every instance the same way.
+ * Hibernation (cnpg.io/hibernation: on) stops every instance keeping the data, without a failover,
+ * and waking up starts the same primary again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollingRestartSystemIT {
@@ -95,6 +97,40 @@ class RollingRestartSystemIT {
                 && probe.healthy());
         assertThat(probe.writablePrimaries()).containsExactly(probe.currentPrimary());
         assertThat(platform.send("POST", "/api/v1/clusters/nosuch/restart", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(3)
+    void hibernationStopsEveryInstanceKeepingDataAndWakesUpToTheSamePrimary() throws Exception {
+        await().atMost(ROLLOUT).until(probe::healthy);
+        String primary = probe.currentPrimary();
+        Object epoch = platform.status(CLUSTER).get("topologyEpoch");
+        String table = "kept_over_hibernation";
+        try (Connection c = probe.superuser(primary)) {
+            c.createStatement().execute("create table " + table + " as select generate_series(1, 1000) as id");
+        }
+        String current = manifest.replace("\"32MB\"", "\"48MB\"");
+        String hibernated = current.replace("  name: roll\n", "  name: roll\n  annotations:\n    cnpg.io/hibernation: \"on\"\n");
+        assertThat(platform.apply(hibernated, CLUSTER)).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(120)).until(() -> "Cluster in hibernation".equals(platform.status(CLUSTER).get("phase")));
+        for (int i = 1; i <= 3; i++) {
+            assertThat(probe.dataDir(CLUSTER + "-" + i).resolve("postmaster.pid")).as("instance %d stopped", i).doesNotExist();
+            assertThat(probe.dataDir(CLUSTER + "-" + i).resolve("PG_VERSION")).as("instance %d data kept", i).exists();
+        }
+        assertThat(platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/switchover", "{}").statusCode())
+                .as("no switchover while hibernated").isIn(202, 409);
+        // nothing fails over a hibernated cluster: the topology stays as it was
+        assertThat(platform.status(CLUSTER).get("topologyEpoch")).isEqualTo(epoch);
+
+        assertThat(platform.apply(current, CLUSTER)).isEqualTo(200);
+        await().atMost(ROLLOUT).ignoreExceptions().until(probe::healthy);
+        assertThat(probe.currentPrimary()).as("woken up to the same primary").isEqualTo(primary);
+        assertThat(platform.status(CLUSTER).get("topologyEpoch")).isEqualTo(epoch);
+        try (Connection c = probe.superuser(primary); ResultSet rs = c.createStatement().executeQuery("select count(*) from " + table)) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1000);
+        }
+        assertThat(probe.writablePrimaries()).containsExactly(primary);
     }
 
     /** Every instance runs with shared_buffers = {@code value} and none has a pending restart. */

@@ -84,6 +84,19 @@ class BackupApiController {
         return forward("GET", "/backups/" + cluster + "/" + backupId);
     }
 
+    /** WAL archiving of the cluster: archived, failed, last archived WAL and time, failing (the backup service's counters). */
+    @ApiResponse(responseCode = "200", description = "archiving counters: archived, failed, lastArchivedWal, lastArchivedAt, failing")
+    @ApiResponse(responseCode = "502", description = "the backup service refused the gateway")
+    @GetMapping("/archiving")
+    ResponseEntity<String> archiving(@PathVariable String cluster) {
+        requireBackedUp(cluster);
+        ResponseEntity<String> answer = forward("GET", "/archiving/" + cluster);
+        if (answer.getStatusCode().value() == 404) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "cluster " + cluster + " has archived no WAL yet");
+        }
+        return answer;
+    }
+
     /** {@code {"cluster": "<new>", "targetTime"?: "...", "backupID"?: "...", ...}} -> 201 with the new cluster's status. */
     @ApiResponse(responseCode = "201", description = "the new cluster was accepted; its status")
     @PostMapping("/restore")

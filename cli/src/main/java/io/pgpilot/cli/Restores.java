@@ -1,0 +1,99 @@
+package io.pgpilot.cli;
+
+import io.pgpilot.model.Names;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The pure decisions of {@code pgpilot restore}: which base backup {@code --backup} means, and
+ * the name of the new cluster when {@code --to} is not given. A restore never targets the source.
+ */
+public final class Restores {
+
+    private static final Pattern BACKUP_ID = Pattern.compile("[0-9]{8}T[0-9]{6}");
+    private static final Pattern DAY = Pattern.compile("(?:(.+)-)?([0-9]{4}-[0-9]{2}-[0-9]{2})");
+    private static final int MAX_NAME = 50;
+
+    private Restores() {
+    }
+
+    /**
+     * The backup id {@code ref} names among the cluster's backups (as {@code GET .../backups}
+     * lists them): an id ({@code 20240201T020000}) as it is, or a day's name as CloudNativePG's
+     * ScheduledBackups are called ({@code postgres-cluster-2024-02-01}, or only {@code 2024-02-01}):
+     * the latest completed backup that started that day (UTC).
+     */
+    public static String backupId(String cluster, String ref, List<Map<String, Object>> backups) {
+        if (BACKUP_ID.matcher(ref).matches()) {
+            return ref;
+        }
+        Matcher day = DAY.matcher(ref);
+        if (!day.matches() || (day.group(1) != null && !day.group(1).equals(cluster))) {
+            throw new Exit.CliException(Exit.USAGE, "--backup: '" + Connection.printable(ref) + "' is neither a backup id (20240201T020000) nor "
+                    + cluster + "-YYYY-MM-DD");
+        }
+        LocalDate date;
+        try {
+            date = LocalDate.parse(day.group(2));
+        } catch (DateTimeParseException e) {
+            throw new Exit.CliException(Exit.USAGE, "--backup: '" + Connection.printable(ref) + "' has no valid date");
+        }
+        return backups.stream()
+                .filter(b -> "completed".equals(b.get("status")) && b.get("startedAt") != null)
+                .filter(b -> Instant.parse(String.valueOf(b.get("startedAt"))).atZone(ZoneOffset.UTC).toLocalDate().equals(date))
+                .max(Comparator.comparing(b -> String.valueOf(b.get("backupId"))))
+                .map(b -> String.valueOf(b.get("backupId")))
+                .orElseThrow(() -> new Exit.CliException(Exit.NOT_FOUND, "no completed backup of " + cluster + " started on " + date
+                        + " (UTC); completed backups: " + completed(backups)));
+    }
+
+    /** Refuses a backup that ended after the target time (recovery could never stop there). */
+    public static void requireBefore(String backupId, Instant target, List<Map<String, Object>> backups) {
+        if (target == null) {
+            return;
+        }
+        Optional<Map<String, Object>> backup = backups.stream().filter(b -> backupId.equals(b.get("backupId"))).findFirst();
+        if (backup.isEmpty()) {
+            throw new Exit.CliException(Exit.NOT_FOUND, "no backup " + backupId + "; backups: " + completed(backups));
+        }
+        Object completedAt = backup.get().get("completedAt");
+        if (completedAt != null && Instant.parse(String.valueOf(completedAt)).isAfter(target)) {
+            throw new Exit.CliException(Exit.REFUSED, "backup " + backupId + " ended at " + completedAt + ", after the target time "
+                    + target + "; choose an earlier backup");
+        }
+    }
+
+    /**
+     * The new cluster's name without {@code --to}: {@code <source>-pitr-<YYYYMMDD-HHMMSS>} of the
+     * target time in UTC, {@code <source>-restore-<backupid>} without one, {@code <source>-restore}
+     * for the latest backup; the source part shortened to keep within 50 characters.
+     */
+    public static String newClusterName(String source, Instant target, String backupId) {
+        String suffix = target != null ? "-pitr-" + Times.compact(target)
+                : backupId != null ? "-restore-" + backupId.toLowerCase(Locale.ROOT) : "-restore";
+        String base = source.length() + suffix.length() > MAX_NAME ? source.substring(0, MAX_NAME - suffix.length()) : source;
+        while (base.endsWith("-")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        String name = base + suffix;
+        if (!Names.CLUSTER.matcher(name).matches()) {
+            throw new Exit.CliException(Exit.USAGE, "cannot make a cluster name from '" + Connection.printable(source) + "'; use --to");
+        }
+        return name;
+    }
+
+    private static String completed(List<Map<String, Object>> backups) {
+        List<String> ids = backups.stream().filter(b -> "completed".equals(b.get("status"))).map(b -> String.valueOf(b.get("backupId"))).toList();
+        return ids.isEmpty() ? "none" : String.join(", ", ids);
+    }
+}

@@ -144,7 +144,7 @@ final class BackupCommands {
         String targetTime;
         @Option(names = "--timezone", paramLabel = "ZONE", description = "the zone of a --target-time without one (default UTC), e.g. Europe/Paris")
         String timezone;
-        @Option(names = "--to", paramLabel = "NEW", description = "the new cluster's name (default: CLUSTER-pitr-YYYYMMDD-HHMMSS of the target, UTC)")
+        @Option(names = "--to", paramLabel = "NEW", description = "the new cluster's name (default: CLUSTER-pitr-YYYYMMDD-HHMMSS of the target, UTC; CLUSTER shortened to fit the socket path limit)")
         String to;
         @Option(names = "--no-wait", description = "return once the new cluster is accepted")
         boolean noWait;
@@ -165,8 +165,10 @@ final class BackupCommands {
                 backupId = Restores.backupId(cluster, backup, backups);
                 Restores.requireBefore(backupId, target, backups);
             }
-            String name = to != null ? to : Restores.newClusterName(cluster, target, backupId);
+            int maxName = Restores.maxClusterName(api().settings().home());
+            String name = to != null ? to : Restores.newClusterName(cluster, target, backupId, maxName);
             requireCluster(name);
+            Restores.requireFits(name, maxName);
             if (name.equals(cluster)) {
                 throw new Exit.CliException(Exit.USAGE, "--to: a restore never overwrites its source; name a new cluster");
             }

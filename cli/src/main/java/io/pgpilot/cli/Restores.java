@@ -74,14 +74,30 @@ public final class Restores {
     }
 
     /**
+     * The longest cluster name whose instances' Unix sockets fit under {@code home}: PostgreSQL's
+     * socket path {@code <home>/clusters/<c>/<c>-<n>/sock/.s.PGSQL.<port>} must stay within the 107
+     * characters of {@code sun_path}, or the instance cannot start ("could not create any
+     * Unix-domain sockets"). 29 for {@code /var/lib/pgpilot}; never more than the 50 of a name.
+     */
+    public static int maxClusterName(java.nio.file.Path home) {
+        int fixed = home.toAbsolutePath().toString().length() + "/clusters/".length() + "/".length() + "-9".length()
+                + "/sock/.s.PGSQL.65535".length();
+        return Math.min(MAX_NAME, (107 - fixed) / 2);
+    }
+
+    /**
      * The new cluster's name without {@code --to}: {@code <source>-pitr-<YYYYMMDD-HHMMSS>} of the
      * target time in UTC, {@code <source>-restore-<backupid>} without one, {@code <source>-restore}
-     * for the latest backup; the source part shortened to keep within 50 characters.
+     * for the latest backup; the source part shortened to keep within {@code maxLength}.
      */
-    public static String newClusterName(String source, Instant target, String backupId) {
+    public static String newClusterName(String source, Instant target, String backupId, int maxLength) {
         String suffix = target != null ? "-pitr-" + Times.compact(target)
                 : backupId != null ? "-restore-" + backupId.toLowerCase(Locale.ROOT) : "-restore";
-        String base = source.length() + suffix.length() > MAX_NAME ? source.substring(0, MAX_NAME - suffix.length()) : source;
+        if (maxLength - suffix.length() < 1) {
+            throw new Exit.CliException(Exit.USAGE, "no default name fits in " + maxLength
+                    + " characters (the platform home's path is long); name the new cluster with --to");
+        }
+        String base = source.length() + suffix.length() > maxLength ? source.substring(0, maxLength - suffix.length()) : source;
         while (base.endsWith("-")) {
             base = base.substring(0, base.length() - 1);
         }
@@ -90,6 +106,14 @@ public final class Restores {
             throw new Exit.CliException(Exit.USAGE, "cannot make a cluster name from '" + Connection.printable(source) + "'; use --to");
         }
         return name;
+    }
+
+    /** Refuses a {@code --to} name too long for the instances' Unix sockets under the platform home. */
+    public static void requireFits(String name, int maxLength) {
+        if (name.length() > maxLength) {
+            throw new Exit.CliException(Exit.USAGE, "--to: '" + name + "' has " + name.length() + " characters; under this platform home "
+                    + "at most " + maxLength + " fit (PostgreSQL's Unix socket path limit)");
+        }
     }
 
     private static String completed(List<Map<String, Object>> backups) {

@@ -46,13 +46,20 @@ class RestoresTest {
     }
 
     @Test
-    void theNewClusterNameIsPredictableAndValid() {
-        assertThat(Restores.newClusterName("postgres-cluster", Instant.parse("2024-02-01T14:30:00Z"), "20240201T020000"))
-                .isEqualTo("postgres-cluster-pitr-20240201-143000");
-        assertThat(Restores.newClusterName("postgres-cluster", null, "20240201T020000")).isEqualTo("postgres-cluster-restore-20240201t020000");
-        assertThat(Restores.newClusterName("odoo-db", null, null)).isEqualTo("odoo-db-restore");
-        String longName = "a".repeat(35) + "-bcdefghijklm";
-        String name = Restores.newClusterName(longName, Instant.parse("2024-02-01T14:30:00Z"), null);
-        assertThat(name).hasSizeLessThanOrEqualTo(50).endsWith("-pitr-20240201-143000").matches(io.pgpilot.model.Names.CLUSTER);
+    void theNewClusterNameIsPredictableAndFitsTheSocketPath() {
+        int max = Restores.maxClusterName(java.nio.file.Path.of("/var/lib/pgpilot"));
+        assertThat(max).isEqualTo(29);
+        assertThat(Restores.newClusterName("pc", Instant.parse("2024-02-01T14:30:00Z"), "20240201T020000", max))
+                .isEqualTo("pc-pitr-20240201-143000");
+        // the seed's cluster: its name shortened so that its instances can start under /var/lib/pgpilot
+        assertThat(Restores.newClusterName("postgres-cluster", Instant.parse("2024-02-01T14:30:00Z"), "20240201T020000", max))
+                .isEqualTo("postgres-pitr-20240201-143000");
+        assertThat(Restores.newClusterName("odoo-db", null, "20240201T020000", max)).isEqualTo("odoo-restore-20240201t020000");
+        assertThat(Restores.newClusterName("odoo-db", null, null, max)).isEqualTo("odoo-db-restore");
+        assertThat(Restores.newClusterName("a".repeat(30) + "-b", Instant.parse("2024-02-01T14:30:00Z"), null, 50))
+                .hasSizeLessThanOrEqualTo(50).endsWith("-pitr-20240201-143000").matches(io.pgpilot.model.Names.CLUSTER);
+        assertThatThrownBy(() -> Restores.newClusterName("pc", Instant.parse("2024-02-01T14:30:00Z"), null, 15)).hasMessageContaining("--to");
+        assertThatThrownBy(() -> Restores.requireFits("postgres-cluster-restored-today", max)).hasMessageContaining("at most 29");
+        Restores.requireFits("postgres-cluster-restored", max);
     }
 }

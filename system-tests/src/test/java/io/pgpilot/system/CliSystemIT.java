@@ -196,7 +196,10 @@ class CliSystemIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> archived(last));
 
         String when = SEED.format(target);
-        restored = "cli-pitr-" + DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC).format(target);
+        // the printed, predictable name: cli-pitr-<target>, "cli" shortened if the home's socket paths need it
+        restored = io.pgpilot.cli.Restores.newClusterName("cli", target, (String) done.get("backupId"),
+                io.pgpilot.cli.Restores.maxClusterName(home));
+        assertThat(restored).endsWith("-pitr-" + DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC).format(target));
         Result restore = pgpilot("restore", "cli", "--backup", day, "--target-time", when);
         assertThat(restore.code()).as(restore.err()).isZero();
         assertThat(restore.out()).contains("restoring cli backup " + done.get("backupId") + " to " + target + " into the new cluster " + restored,

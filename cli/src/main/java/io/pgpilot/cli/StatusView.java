@@ -47,7 +47,7 @@ public final class StatusView {
         }
         Map<String, Object> last = Json.map(c.get("lastEvent"));
         if (!last.isEmpty()) {
-            row(out, "Last event", last.get("type") + (last.get("instance") == null ? "" : " " + last.get("instance"))
+            row(out, "Last event", String.valueOf(last.get("type")).replaceFirst("^io\\.pgpilot\\.", "") + (last.get("instance") == null ? "" : " " + last.get("instance"))
                     + (last.get("message") == null ? "" : ": " + last.get("message")) + " (" + last.get("time") + ")");
         }
 

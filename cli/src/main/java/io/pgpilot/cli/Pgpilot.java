@@ -15,7 +15,7 @@ import java.io.PrintWriter;
         subcommands = {ClusterCommands.Status.class, ClusterCommands.Get.class, ClusterCommands.Apply.class, ClusterCommands.Delete.class,
                 RoleCommands.Promote.class, RoleCommands.Switchover.class, RoleCommands.Fence.class, RoleCommands.Unfence.class,
                 RoleCommands.Restart.class, BackupCommands.Backup.class, BackupCommands.Backups.class, BackupCommands.Restore.class,
-                PsqlCommand.class, EventsCommand.class, ReportCommand.class},
+                PsqlCommand.class, LogsCommand.class, EventsCommand.class, ReportCommand.class},
         footer = {"", "Exit codes: 0 done, 1 operation failed, 2 usage, 3 not found,",
                 "4 refused by the gateway, 5 authentication/role, 6 gateway or service",
                 "unavailable, 7 timed out waiting; psql: psql's own."})

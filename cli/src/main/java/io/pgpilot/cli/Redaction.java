@@ -22,6 +22,8 @@ public final class Redaction {
             Pattern.compile("(?i)(password\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|[^\\s&'\"]+)"),
             // YAML / properties / JSON: password: xyz, "password": "xyz", SECRET_ACCESS_KEY=xyz
             Pattern.compile("(?i)(\"?[a-z_.-]*(?:password|secret|token|passphrase|access_key|accesskey)[a-z_.-]*\"?\\s*[:=]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s,}]+)"),
+            // SQL: ALTER ROLE x PASSWORD 'secret' (as a statement log line shows it)
+            Pattern.compile("(?i)(password\\s+)('(?:[^']|'')*')"),
             // scheme://user:password@host
             Pattern.compile("([a-z][a-z0-9+.-]*://[^:/@\\s]+:)([^@\\s]+)(@)"),
             Pattern.compile("(?i)(bearer\\s+)([A-Za-z0-9._~+/=-]{8,})"));

@@ -35,4 +35,10 @@ class RedactionTest {
         String json = Json.write(tree);
         assertThat(json).doesNotContain("p4ss", "t0k3n", "inline").contains("\"username\" : \"app\"", "5432");
     }
+
+    @Test
+    void logLinesArePrefixedAndRedacted() {
+        assertThat(LogsCommand.line("pc-1", "LOG:  statement: ALTER ROLE app PASSWORD 'x'; password=abc123"))
+                .isEqualTo("[pc-1] LOG:  statement: ALTER ROLE app PASSWORD " + Redaction.MARK + "; password=" + Redaction.MARK);
+    }
 }

@@ -165,6 +165,10 @@ class CliSystemIT {
         assertThat(onReplica.out().strip()).isEqualTo("t");
         Result failing = pgpilot("psql", "cli", "--", "-c", "SELECT * FROM no_such_table", "-v", "ON_ERROR_STOP=1");
         assertThat(failing.code()).as("psql's own exit code").isNotZero();
+        Result logs = pgpilot("logs", "cli", "cli-1", "--tail", "200");
+        assertThat(logs.code()).as(logs.err()).isZero();
+        assertThat(logs.out()).contains("[cli-1] ", "relation \"no_such_table\" does not exist");
+        assertThat(pgpilot("logs", "cli", "cli-9").code()).isEqualTo(Exit.NOT_FOUND);
         try (var leftovers = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertThat(leftovers.filter(p -> p.getFileName().toString().startsWith("pgpilot-psql"))
                     .filter(p -> p.toFile().lastModified() > Instant.now().minusSeconds(600).toEpochMilli()).toList())

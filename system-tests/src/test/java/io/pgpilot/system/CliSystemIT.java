@@ -196,8 +196,8 @@ class CliSystemIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(target.plusMillis(100)));
         insert(4);
         insert(5);
-        String last = switchWal();
-        await().atMost(Duration.ofSeconds(60)).until(() -> archived(last));
+        String last = cli.switchWal();
+        await().atMost(Duration.ofSeconds(60)).until(() -> cli.archived(last));
 
         String when = SEED.format(target);
         // the printed, predictable name: cli-pitr-<target>, "cli" shortened if the home's socket paths need it
@@ -390,22 +390,6 @@ class CliSystemIT {
                 rs.next();
                 return rs.getTimestamp(1).toInstant();
             }
-        }
-    }
-
-    static String switchWal() throws Exception {
-        try (Connection c = cli.superuser(cli.currentPrimary()); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    static boolean archived(String segment) throws Exception {
-        try (Connection c = cli.superuser(cli.currentPrimary()); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(last_archived_wal, '') >= '" + segment + "' FROM pg_stat_archiver")) {
-            rs.next();
-            return rs.getBoolean(1);
         }
     }
 

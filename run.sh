@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # The platform with the reference cluster: installs what is missing, builds, starts Kafka, the local
 # S3 store (Ceph RGW with object lock, bucket homelab-backups, secret s3-creds), the six services and
-# HAProxy, applies examples/postgres-cluster.yaml and stays up until Ctrl-C.
+# HAProxy, applies examples/postgres-cluster.yaml (or the manifest / every manifest of the folder given)
+# and stays up until Ctrl-C. ./pgpilot (the CLI) works once it is built.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/install-deps.sh
 
 MANIFEST="${1:-examples/postgres-cluster.yaml}"
-CLUSTER="$(sed -n 's/^  name: *\([a-z0-9-]*\).*/\1/p' "$MANIFEST" | head -n1)"
+# a folder (e.g. examples/fleet): every *.yaml in it is applied; the platform reads each one's name
+if [ -d "$MANIFEST" ]; then
+  CLUSTER=""
+else
+  CLUSTER="$(sed -n 's/^  name: *\([a-z0-9-]*\).*/\1/p' "$MANIFEST" | head -n1)"
+fi
 # PostgreSQL runs as the unprivileged 'postgres' user when we are root: its data must be reachable
 if [ -z "${PGPILOT_HOME:-}" ]; then
   if [ "$(id -u)" -eq 0 ]; then PGPILOT_HOME=/var/lib/pgpilot; else PGPILOT_HOME="$HOME/.local/share/pgpilot"; fi

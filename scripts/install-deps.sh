@@ -24,6 +24,8 @@ command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 for tool in patroni:patroni etcd:etcd-server etcdctl:etcd-client; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || packages+=("${tool##*:}")
 done
+# CliSystemIT checks pgpilot's progress bar on a real terminal
+command -v tmux >/dev/null 2>&1 || packages+=(tmux)
 # the metrics system test scrapes with a real Prometheus; promtool checks and unit-tests the alert rules
 { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || packages+=(prometheus)
 

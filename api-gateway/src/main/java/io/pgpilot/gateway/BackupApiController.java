@@ -1,5 +1,6 @@
 package io.pgpilot.gateway;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.pgpilot.events.Json;
 import io.pgpilot.model.ClusterManifest;
 import io.pgpilot.model.ManifestValidator;
@@ -57,18 +58,23 @@ class BackupApiController {
         this.tokens = new io.pgpilot.support.security.ServiceTokens(platform.home());
     }
 
+    @ApiResponse(responseCode = "202", description = "base backup started ({backupId})")
+    @ApiResponse(responseCode = "502", description = "the backup service refused the gateway")
     @PostMapping("/backups")
     ResponseEntity<String> backup(@PathVariable String cluster) {
         requireBackedUp(cluster);
         return forward("POST", "/backups/" + cluster);
     }
 
+    @ApiResponse(responseCode = "200", description = "backups in progress and stored")
+    @ApiResponse(responseCode = "502", description = "the backup service refused the gateway")
     @GetMapping("/backups")
     ResponseEntity<String> backups(@PathVariable String cluster) {
         requireBackedUp(cluster);
         return forward("GET", "/backups/" + cluster);
     }
 
+    @ApiResponse(responseCode = "200", description = "one backup: phase, progress, sizes")
     @GetMapping("/backups/{backupId}")
     ResponseEntity<String> backup(@PathVariable String cluster, @PathVariable String backupId) {
         requireBackedUp(cluster);
@@ -78,7 +84,21 @@ class BackupApiController {
         return forward("GET", "/backups/" + cluster + "/" + backupId);
     }
 
+    /** WAL archiving of the cluster: archived, failed, last archived WAL and time, failing (the backup service's counters). */
+    @ApiResponse(responseCode = "200", description = "archiving counters: archived, failed, lastArchivedWal, lastArchivedAt, failing")
+    @ApiResponse(responseCode = "502", description = "the backup service refused the gateway")
+    @GetMapping("/archiving")
+    ResponseEntity<String> archiving(@PathVariable String cluster) {
+        requireBackedUp(cluster);
+        ResponseEntity<String> answer = forward("GET", "/archiving/" + cluster);
+        if (answer.getStatusCode().value() == 404) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "cluster " + cluster + " has archived no WAL yet");
+        }
+        return answer;
+    }
+
     /** {@code {"cluster": "<new>", "targetTime"?: "...", "backupID"?: "...", ...}} -> 201 with the new cluster's status. */
+    @ApiResponse(responseCode = "201", description = "the new cluster was accepted; its status")
     @PostMapping("/restore")
     ResponseEntity<ClusterStatus> restore(@PathVariable String cluster, @RequestBody(required = false) String body) {
         requireBackedUp(cluster);

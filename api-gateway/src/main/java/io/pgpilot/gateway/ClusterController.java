@@ -1,5 +1,8 @@
 package io.pgpilot.gateway;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.pgpilot.events.ClusterSpecRecord;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Incarnation;
@@ -49,6 +52,10 @@ class ClusterController {
         this.managed = managed;
     }
 
+    @Operation(summary = "create a cluster from a manifest", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "a CloudNativePG Cluster manifest (application/yaml or application/json, at most 64 KiB)", content = {@Content(mediaType = "application/yaml"), @Content(mediaType = "application/json")}))
+    @ApiResponse(responseCode = "201", description = "accepted; the new cluster's status")
+    @ApiResponse(responseCode = "413", description = "manifest larger than 64 KiB")
+    @ApiResponse(responseCode = "415", description = "not application/yaml or application/json")
     @PostMapping
     ResponseEntity<ClusterStatus> create(HttpServletRequest request) throws IOException {
         return submitNew(readManifest(request));
@@ -71,6 +78,8 @@ class ClusterController {
         return ResponseEntity.created(URI.create("/api/v1/clusters/" + definition.name())).body(status(definition.name()));
     }
 
+    @Operation(summary = "update a cluster (parameters, instances)", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "the whole Cluster manifest (application/yaml or application/json, at most 64 KiB)", content = {@Content(mediaType = "application/yaml"), @Content(mediaType = "application/json")}))
+    @ApiResponse(responseCode = "200", description = "accepted; the cluster's status")
     @PutMapping("/{name}")
     ResponseEntity<ClusterStatus> update(@PathVariable String name, HttpServletRequest request) throws IOException {
         requireName(name);
@@ -98,6 +107,7 @@ class ClusterController {
      * the spec with the restart annotation; the provisioner restarts the replicas one at a time,
      * then the primary per spec.primaryUpdateMethod.
      */
+    @ApiResponse(responseCode = "202", description = "rolling restart requested")
     @PostMapping("/{name}/restart")
     ResponseEntity<Map<String, Object>> restart(@PathVariable String name) {
         requireName(name);
@@ -123,17 +133,20 @@ class ClusterController {
         return ResponseEntity.accepted().body(Map.of("cluster", name, "restartedAt", at.toString(), "generation", generation));
     }
 
+    @ApiResponse(responseCode = "200", description = "every cluster's status")
     @GetMapping
     List<ClusterStatus> list() {
         return view.specs().keySet().stream().sorted().map(this::status).toList();
     }
 
+    @ApiResponse(responseCode = "200", description = "the cluster's status")
     @GetMapping("/{name}")
     ClusterStatus get(@PathVariable String name) {
         requireName(name);
         return status(name);
     }
 
+    @ApiResponse(responseCode = "202", description = "deletion requested")
     @DeleteMapping("/{name}")
     ResponseEntity<Map<String, String>> delete(@PathVariable String name) {
         requireName(name);

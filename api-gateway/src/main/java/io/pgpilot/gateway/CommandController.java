@@ -1,5 +1,6 @@
 package io.pgpilot.gateway;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.pgpilot.events.ClusterCommand;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Heartbeat;
@@ -37,6 +38,7 @@ class CommandController {
         this.hold = hold;
     }
 
+    @ApiResponse(responseCode = "202", description = "switchover command accepted (commandId)")
     @PostMapping("/switchover")
     ResponseEntity<Map<String, Object>> switchover(@PathVariable String cluster,
                                                    @RequestBody(required = false) String body) {
@@ -66,18 +68,21 @@ class CommandController {
         return submit(cluster, ClusterCommand.Type.SWITCHOVER, requireMember(cluster, target));
     }
 
+    @ApiResponse(responseCode = "202", description = "switchover to this instance accepted (commandId)")
     @PostMapping("/instances/{instance}/promote")
     ResponseEntity<Map<String, Object>> promote(@PathVariable String cluster, @PathVariable String instance) {
         requireCluster(cluster);
         return submit(cluster, ClusterCommand.Type.SWITCHOVER, requireMember(cluster, instance));
     }
 
+    @ApiResponse(responseCode = "202", description = "fence command accepted (commandId)")
     @PostMapping("/instances/{instance}/fence")
     ResponseEntity<Map<String, Object>> fence(@PathVariable String cluster, @PathVariable String instance) {
         requireCluster(cluster);
         return submit(cluster, ClusterCommand.Type.FENCE, requireMember(cluster, instance));
     }
 
+    @ApiResponse(responseCode = "202", description = "unfence command accepted (commandId)")
     @PostMapping("/instances/{instance}/unfence")
     ResponseEntity<Map<String, Object>> unfence(@PathVariable String cluster, @PathVariable String instance) {
         requireCluster(cluster);

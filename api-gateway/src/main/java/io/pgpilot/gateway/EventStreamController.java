@@ -1,5 +1,6 @@
 package io.pgpilot.gateway;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.pgpilot.support.PlatformProperties;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ class EventStreamController {
         this.settings = settings;
     }
 
+    @ApiResponse(responseCode = "200", description = "Server-Sent Events, one CloudEvent each; resumable with Last-Event-ID")
     @GetMapping(produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter subscribe(@RequestParam(required = false) String cluster, @RequestParam(required = false) String type,
                          @RequestParam(required = false) String from,

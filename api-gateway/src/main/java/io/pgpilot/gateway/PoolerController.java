@@ -1,5 +1,8 @@
 package io.pgpilot.gateway;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.PoolerSpecRecord;
@@ -51,6 +54,10 @@ class PoolerController {
         this.bus = bus;
     }
 
+    @Operation(summary = "create a pooler from a manifest", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "a CloudNativePG Pooler manifest (application/yaml or application/json, at most 64 KiB)", content = {@Content(mediaType = "application/yaml"), @Content(mediaType = "application/json")}))
+    @ApiResponse(responseCode = "201", description = "accepted; the pooler's status")
+    @ApiResponse(responseCode = "413", description = "manifest larger than 64 KiB")
+    @ApiResponse(responseCode = "415", description = "not application/yaml or application/json")
     @PostMapping
     ResponseEntity<PoolerStatus> create(HttpServletRequest request) throws IOException {
         PoolerManifest manifest = ManifestParser.parse(ManifestBody.read(request), PoolerManifest.class);
@@ -67,6 +74,8 @@ class PoolerController {
         return ResponseEntity.created(URI.create("/api/v1/poolers/" + definition.name())).body(status(definition.name()));
     }
 
+    @Operation(summary = "update a pooler", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "the whole Pooler manifest (application/yaml or application/json, at most 64 KiB)", content = {@Content(mediaType = "application/yaml"), @Content(mediaType = "application/json")}))
+    @ApiResponse(responseCode = "200", description = "accepted; the pooler's status")
     @PutMapping("/{name}")
     ResponseEntity<PoolerStatus> update(@PathVariable String name, HttpServletRequest request) throws IOException {
         requireName(name);
@@ -88,17 +97,20 @@ class PoolerController {
         return ResponseEntity.ok(status(name));
     }
 
+    @ApiResponse(responseCode = "200", description = "every pooler's status")
     @GetMapping
     List<PoolerStatus> list() {
         return poolers.specs().keySet().stream().sorted().map(this::status).toList();
     }
 
+    @ApiResponse(responseCode = "200", description = "the pooler's status")
     @GetMapping("/{name}")
     PoolerStatus get(@PathVariable String name) {
         requireName(name);
         return status(name);
     }
 
+    @ApiResponse(responseCode = "202", description = "deletion requested")
     @DeleteMapping("/{name}")
     ResponseEntity<Map<String, String>> delete(@PathVariable String name) {
         requireName(name);

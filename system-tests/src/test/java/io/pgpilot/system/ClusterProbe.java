@@ -70,6 +70,23 @@ final class ClusterProbe {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port(instance) + "/app", props);
     }
 
+    /** {@code pg_switch_wal()} on the primary: the name of the segment it closed. */
+    String switchWal() throws Exception {
+        try (Connection c = superuser(currentPrimary()); ResultSet rs = c.createStatement().executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Whether the primary's archiver has archived {@code segment} (or a later one). */
+    boolean archived(String segment) throws Exception {
+        try (Connection c = superuser(currentPrimary()); ResultSet rs = c.createStatement()
+                .executeQuery("SELECT coalesce(last_archived_wal, '') >= '" + segment + "' FROM pg_stat_archiver")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
     /** Instances that answer and are not in recovery: must never be more than one. */
     List<String> writablePrimaries() throws Exception {
         List<String> primaries = new ArrayList<>();

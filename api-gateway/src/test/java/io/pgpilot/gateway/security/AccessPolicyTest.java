@@ -29,6 +29,10 @@ class AccessPolicyTest {
         assertThat(need("GET", "/api/v1/clusters/pc/backups/20261126T053743")).isEqualTo(Role.VIEWER);
         assertThat(need("get", "/api/v1/events")).isEqualTo(Role.VIEWER);
         assertThat(need("HEAD", "/api/v1/clusters/pc")).isEqualTo(Role.VIEWER);
+        // the OpenAPI description (springdoc) is a read like any other, never public
+        assertThat(need("GET", "/v3/api-docs")).isEqualTo(Role.VIEWER);
+        assertThat(need("GET", "/v3/api-docs.yaml")).isEqualTo(Role.VIEWER);
+        assertThat(need("POST", "/v3/api-docs")).isEqualTo(Role.ADMIN);
     }
 
     @Test

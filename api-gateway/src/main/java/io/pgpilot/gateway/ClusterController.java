@@ -46,7 +46,10 @@ class ClusterController {
 
     private final DatabaseView managed;
 
-    ClusterController(PlatformView view, EventBus bus, DatabaseView managed) {
+    private final io.pgpilot.support.PlatformProperties platform;
+
+    ClusterController(PlatformView view, EventBus bus, DatabaseView managed, io.pgpilot.support.PlatformProperties platform) {
+        this.platform = platform;
         this.view = view;
         this.bus = bus;
         this.managed = managed;
@@ -64,6 +67,12 @@ class ClusterController {
     /** Validates and publishes a new cluster's manifest (409 when the name exists). */
     ResponseEntity<ClusterStatus> submitNew(ClusterManifest manifest) {
         ClusterDefinition definition = ManifestValidator.validate(manifest);
+        int longest = Names.maxClusterNameFor(platform.home().toAbsolutePath().toString());
+        if (definition.name().length() > longest) {
+            throw new io.pgpilot.model.ManifestException("metadata.name", "'" + definition.name() + "' is too long for this platform: "
+                    + "its instances' Unix socket paths under " + platform.home().toAbsolutePath() + " would exceed PostgreSQL's "
+                    + Names.MAX_SOCKET_PATH + " characters (at most " + longest + " characters here)");
+        }
         ClusterSpecRecord record;
         synchronized (writes) {
             if (view.spec(definition.name()).isPresent()) {

@@ -73,16 +73,9 @@ public final class Restores {
         }
     }
 
-    /**
-     * The longest cluster name whose instances' Unix sockets fit under {@code home}: PostgreSQL's
-     * socket path {@code <home>/clusters/<c>/<c>-<n>/sock/.s.PGSQL.<port>} must stay within the 107
-     * characters of {@code sun_path}, or the instance cannot start ("could not create any
-     * Unix-domain sockets"). 29 for {@code /var/lib/pgpilot}; never more than the 50 of a name.
-     */
+    /** The longest cluster name the platform accepts under {@code home} ({@link io.pgpilot.model.Names#maxClusterNameFor}). */
     public static int maxClusterName(java.nio.file.Path home) {
-        int fixed = home.toAbsolutePath().toString().length() + "/clusters/".length() + "/".length() + "-9".length()
-                + "/sock/.s.PGSQL.65535".length();
-        return Math.min(MAX_NAME, (107 - fixed) / 2);
+        return io.pgpilot.model.Names.maxClusterNameFor(home.toAbsolutePath().toString());
     }
 
     /**

@@ -62,4 +62,16 @@ public final class Names {
         String clean = value.replaceAll("\\p{Cntrl}", "?");
         return clean.length() > 80 ? clean.substring(0, 80) + "..." : clean;
     }
+
+    /** PostgreSQL's limit on a Unix socket path (sun_path without its terminating NUL). */
+    public static final int MAX_SOCKET_PATH = 107;
+
+    /**
+     * The longest cluster name whose instances' Unix sockets
+     * ({@code <home>/clusters/<c>/<c>-N/sock/.s.PGSQL.NNNNN}, N at most 9 instances) fit PostgreSQL's limit under {@code home}.
+     */
+    public static int maxClusterNameFor(String home) {
+        int fixed = home.length() + "/clusters/".length() + "/".length() + ("-" + ManifestValidator.MAX_INSTANCES + "/sock/.s.PGSQL.65535").length();
+        return Math.max(0, Math.min(50, (MAX_SOCKET_PATH - fixed) / 2));
+    }
 }

@@ -107,6 +107,11 @@ public final class ClusterReconciler implements AutoCloseable {
                 "converge topology epoch " + topology.epoch(), cluster, false, () -> converge(cluster, "topology epoch " + topology.epoch())));
     }
 
+    /** What runs before a rolling restart's switchover (the pooler hold). */
+    public void beforeSwitchover(java.util.function.Consumer<String> hook) {
+        restarter.beforeSwitchover(hook);
+    }
+
     /** A user's rolling restart ({@code kubectl.kubernetes.io/restartedAt}): every instance started before {@code at}. */
     public void restartRequested(String cluster, java.time.Instant at) {
         restarter.requestRestart(Names.requireCluster(cluster), at);

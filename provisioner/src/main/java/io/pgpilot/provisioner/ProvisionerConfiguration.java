@@ -49,8 +49,15 @@ public class ProvisionerConfiguration {
     /** Closed by {@link SpecFollower#stop()}: that is where instances are stopped on shutdown. */
     @Bean(destroyMethod = "")
     public ClusterReconciler clusterReconciler(InstanceBackend postgres, SecretStore secrets, KafkaInventoryPublisher publisher,
-                                               ProvisionerProperties properties) {
-        return new ClusterReconciler(postgres, secrets, publisher, properties.ha(), properties.backupServiceUrl());
+                                               ProvisionerProperties properties, PlatformProperties platform,
+            @org.springframework.beans.factory.annotation.Value("${pgpilot.provisioner.services-url:}") String servicesUrl) {
+        ClusterReconciler reconciler = new ClusterReconciler(postgres, secrets, publisher, properties.ha(), properties.backupServiceUrl());
+        if (servicesUrl != null && !servicesUrl.isBlank()) {
+            var hold = new io.pgpilot.support.security.PoolerHold(servicesUrl,
+                    new io.pgpilot.support.security.ServiceTokens(platform.home()), java.time.Duration.ofSeconds(10));
+            reconciler.beforeSwitchover(hold::hold);
+        }
+        return reconciler;
     }
 
     /** spec.managed.roles and Database manifests, reconciled on each primary (pgpilot.provisioner.managed-interval). */

@@ -50,6 +50,13 @@ final class RollingRestarter {
     }
     private final Map<String, Asked> switchovers = new ConcurrentHashMap<>();
 
+    /** Called before a rolling restart's switchover (holds the cluster's transaction-mode rw poolers); may block until they drained. */
+    private volatile java.util.function.Consumer<String> beforeSwitchover = cluster -> { };
+
+    void beforeSwitchover(java.util.function.Consumer<String> hook) {
+        this.beforeSwitchover = hook == null ? cluster -> { } : hook;
+    }
+
     RollingRestarter(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
         this.postgres = postgres;
         this.secrets = secrets;
@@ -114,6 +121,7 @@ final class RollingRestarter {
                 }
                 switchovers.put(cluster, new Asked(topology.epoch(), Instant.now()));
                 log.info("cluster={} rolling restart: switchover {} -> {} (the old primary restarts as a standby)", cluster, s.from(), s.to());
+                beforeSwitchover.accept(cluster); // clients of transaction-mode rw poolers wait instead of failing
                 publisher.command(ClusterCommand.of(cluster, ClusterCommand.Type.SWITCHOVER, s.to()));
                 restarted.merge(cluster, 1, Integer::sum);
                 event(cluster, "rollout.switchover", s.to(), Map.of("from", s.from(), "to", s.to(),

@@ -186,6 +186,39 @@ class PoolerSystemIT {
 
     @Test
     @Order(4)
+    void aRollingRestartThroughThePoolerCostsNoClientError() throws Exception {
+        await().atMost(CONVERGE).until(probe::healthy);
+        Path script = home.resolve("insert.sql");
+        try (Connection c = app(); Statement st = c.createStatement()) {
+            st.execute("truncate pooled");
+        }
+        ProcessBuilder pgbench = new ProcessBuilder(PostgresBinaries.detect().tool("pgbench"), "-n", "-c", "4", "-j", "2",
+                "-T", "60", "-f", script.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port()), "-U", "app", "app")
+                .redirectErrorStream(true);
+        pgbench.environment().put("PGPASSWORD", probe.secret("app", "password"));
+        Process bench = pgbench.start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(bench.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String old = probe.currentPrimary();
+        java.time.Instant requested = java.time.Instant.now();
+        assertThat(platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/restart", null).statusCode()).isEqualTo(202);
+        // the primary moves by a switchover, with the pooler held (the provisioner asks the services module first)
+        await().atMost(CONVERGE).until(() -> !old.equals(probe.currentPrimary()) && probe.healthy());
+        String result = output.get();
+        assertThat(bench.waitFor()).as(result).isZero();
+        Matcher failed = Pattern.compile("number of failed transactions: (\\d+)").matcher(result);
+        assertThat(failed.find() ? Long.parseLong(failed.group(1)) : 0).as(result).isZero();
+        assertThat(Files.readString(home.resolve("logs").resolve("provisioner.log"))).contains("poolers held for the switchover");
+        System.out.printf("pooler: rolling restart requested at %s under pgbench, 0 errors%n", requested);
+    }
+
+    @Test
+    @Order(5)
     void clientsRecoverFromAKilledPrimaryWithoutReconfiguration() throws Exception {
         await().atMost(CONVERGE).until(probe::healthy);
         String old = probe.currentPrimary();
@@ -201,7 +234,7 @@ class PoolerSystemIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void pausedFromTheManifestHoldsQueriesUntilResumed() throws Exception {
         await().atMost(CONVERGE).until(probe::healthy);
         // logged in before the pause: a login while paused waits too (PgBouncer may need the server for the lookup)
@@ -238,7 +271,7 @@ class PoolerSystemIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void deletingThePoolerStopsItsProcessesAndFreesItsPort() throws Exception {
         int port = port();
         assertThat(platform.send("DELETE", "/api/v1/poolers/" + POOLER, null).statusCode()).isEqualTo(202);

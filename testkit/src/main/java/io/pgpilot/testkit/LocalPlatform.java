@@ -127,7 +127,8 @@ public final class LocalPlatform implements AutoCloseable {
         Path logs = settings.home().resolve("logs");
         launch("provisioner", "provisioner", settings.provisionerPort(), logs, bootstrap, home,
                 "--pgpilot.provisioner.base-port=" + settings.firstInstancePort(),
-                "--pgpilot.provisioner.backup-service-url=http://127.0.0.1:" + settings.backupPort());
+                "--pgpilot.provisioner.backup-service-url=http://127.0.0.1:" + settings.backupPort(),
+                "--pgpilot.provisioner.services-url=http://127.0.0.1:" + settings.servicesPort());
         launch("health-monitor", "health-monitor", settings.healthMonitorPort(), logs, bootstrap, home);
         launch("failover-service", "failover-service", settings.failoverPort(), logs, bootstrap, home);
         launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home,

@@ -53,7 +53,17 @@ final class Chart {
         for (Map.Entry<String, Object> set : sets.entrySet()) {
             command = command.set(set.getKey(), set.getValue());
         }
-        return command.call();
+        String rendered = command.call();
+        try {
+            // kept for a look: target/helm/<values>.yaml
+            Path out = Path.of("target/helm", (valuesFile == null ? "default-values" : valuesFile.getFileName().toString()
+                    .replaceAll("\\.yaml$", "")) + (sets.isEmpty() ? "" : "-" + sets.hashCode()) + ".yaml");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, rendered);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return rendered;
     }
 
     /** Every rendered document as a typed fabric8 object (kinds fabric8 does not know as GenericKubernetesResource). */

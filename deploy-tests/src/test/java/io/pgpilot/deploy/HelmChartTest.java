@@ -78,6 +78,20 @@ class HelmChartTest {
         assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
     }
 
+    @Test
+    void embeddedKafkaOnLonghorn() throws IOException {
+        List<HasMetadata> objects = Chart.parse(Chart.template(K3S_VALUES, Map.of("kafka.bootstrapServers", "",
+                "kafka.embedded.enabled", true, "kafka.embedded.storage.storageClass", "longhorn", "kafka.embedded.storage.size", "20Gi")));
+        checkAll(objects);
+        StatefulSet kafka = single(Chart.ofType(objects, StatefulSet.class));
+        checkPod(kafka.getMetadata().getName(), kafka.getSpec().getTemplate().getSpec(), false);
+        assertThat(kafka.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(pvc -> {
+            assertThat(pvc.getSpec().getStorageClassName()).isEqualTo("longhorn");
+            assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
+        });
+        assertThat(env(deployment(objects, "failover-service"), "PGPILOT_KAFKA")).isEqualTo("pgpilot-kafka:9092");
+    }
+
     private static void checkAll(List<HasMetadata> objects) throws IOException {
         for (HasMetadata o : objects) {
             assertThat(UnknownFields.of(o)).as("fields fabric8's model does not know in %s %s",
@@ -168,12 +182,40 @@ class HelmChartTest {
         assertThat(deny.getSpec().getIngress()).isEmpty();
         assertThat(deny.getSpec().getEgress()).isEmpty();
         assertThat(deny.getSpec().getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/instance", Chart.RELEASE);
+        boolean embeddedKafka = !Chart.ofType(objects, StatefulSet.class).isEmpty();
         for (String service : SERVICES) {
-            NetworkPolicy p = policies.stream().filter(n -> n.getMetadata().getName().equals("pgpilot-" + service))
-                    .findFirst().orElseThrow(() -> new AssertionError("no NetworkPolicy for " + service));
+            NetworkPolicy p = policy(policies, "pgpilot-" + service);
             assertThat(p.getSpec().getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", service);
-            assertThat(p.getSpec().getEgress()).as("%s reaches Kafka", service).isNotEmpty();
+            assertThat(p.getSpec().getEgress()).as("%s reaches Kafka", service).anySatisfy(rule ->
+                    assertThat(rule.getTo()).anySatisfy(peer -> {
+                        if (embeddedKafka) {
+                            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "kafka");
+                        } else {
+                            assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "kafka");
+                        }
+                    }));
         }
+        assertThat(policy(policies, "pgpilot-api-gateway").getSpec().getIngress()).as("the REST API is reachable")
+                .anySatisfy(rule -> assertThat(rule.getPorts()).singleElement()
+                        .satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(8080)));
+        List<String> backupClients = policy(policies, "pgpilot-backup-service").getSpec().getIngress().stream()
+                .flatMap(rule -> rule.getFrom().stream())
+                .map(peer -> peer.getPodSelector() != null ? peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/name")
+                        : "namespace " + peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"))
+                .toList();
+        assertThat(backupClients).as("who may call the backup service")
+                .containsExactlyInAnyOrder("api-gateway", "provisioner", "namespace database", "namespace monitoring");
+        if (embeddedKafka) {
+            NetworkPolicy kafka = policy(policies, "pgpilot-kafka");
+            assertThat(kafka.getSpec().getEgress()).isEmpty();
+            assertThat(kafka.getSpec().getIngress()).singleElement().satisfies(rule ->
+                    assertThat(rule.getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(9092)));
+        }
+    }
+
+    private static NetworkPolicy policy(List<NetworkPolicy> policies, String name) {
+        return policies.stream().filter(n -> n.getMetadata().getName().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no NetworkPolicy " + name));
     }
 
     /** The PrometheusRule carries every rule of deploy/prometheus/alerts.yml, unchanged. */

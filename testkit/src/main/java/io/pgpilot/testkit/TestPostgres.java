@@ -91,8 +91,9 @@ public final class TestPostgres implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "");
     }
 
+    /** Stops the server if it runs (a killed one, even an unreaped zombie, has nothing left to stop). */
     public void stop() {
-        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+        if (Files.exists(dataDir.resolve("postmaster.pid")) && io.pgpilot.local.Processes.isRunning(io.pgpilot.local.Processes.postmasterPid(dataDir))) {
             Commands.run(user, List.of(binaries.tool("pg_ctl"), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop"),
                     Map.of(), null, Duration.ofSeconds(60));
         }

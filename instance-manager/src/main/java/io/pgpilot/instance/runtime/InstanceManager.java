@@ -54,10 +54,14 @@ public final class InstanceManager implements AutoCloseable {
     private final Thread eventPublisher;
     private final CheckServer checks;
     private volatile Heartbeat latest;
+    /** The role of the last heartbeat that found it up. */
+    private volatile Heartbeat.Role lastRole;
+    private final io.pgpilot.instance.fencing.FreezeGuard freeze;
 
     private InstanceManager(InstanceManagerConfig config) {
         this.config = config;
         this.key = Topics.instanceKey(config.cluster(), config.instance());
+        this.freeze = new io.pgpilot.instance.fencing.FreezeGuard(config.frozenKillAfter());
         SuperuserSecrets.Credentials credentials = SuperuserSecrets.read(config.credentialsFile());
         this.probe = new InstanceProbe(config.host(), config.port(), credentials.username(), credentials.password(),
                 config.probeTimeout(), "pgpilot-instance-manager");
@@ -116,10 +120,16 @@ public final class InstanceManager implements AutoCloseable {
     private void tick(Instant now) {
         boolean alive = PostmasterCheck.isAlive(config.dataDirectory());
         ProbeResult result = alive ? probe.probe() : new ProbeResult.Unreachable("postmaster is not running");
+        if (alive && killedBecauseFrozen(result, now)) {
+            alive = PostmasterCheck.isAlive(config.dataDirectory());
+        }
         List<Heartbeat> round = HeartbeatAssembler.assemble(config.cluster(),
                 List.of(new HeartbeatAssembler.Observation(config.instance(), alive, result, config.uid())), now, sequences);
         Heartbeat heartbeat = round.getFirst();
         latest = heartbeat;
+        if (heartbeat.isUp()) {
+            lastRole = heartbeat.role();
+        }
         leases.observed(heartbeat, config.clusterSize());
         if (outbox.isDone() && !outbox.isCompletedExceptionally()) {
             outbox.join().offer(heartbeat); // until the client is loaded, heartbeats count as not accepted
@@ -131,6 +141,22 @@ public final class InstanceManager implements AutoCloseable {
                 leases.signalled(key, now);
             }
         }
+    }
+
+    /**
+     * Last seen as primary, now stopped by a signal and not answering for frozen-kill-after: killed
+     * ({@link io.pgpilot.instance.fencing.FreezeGuard}); the event waits for Kafka like a self-fence's.
+     */
+    private boolean killedBecauseFrozen(ProbeResult result, Instant now) {
+        boolean wasPrimary = lastRole == Heartbeat.Role.PRIMARY; // its role when it last answered
+        long pid = io.pgpilot.local.Processes.postmasterPid(config.dataDirectory());
+        boolean frozen = wasPrimary && result instanceof ProbeResult.Unreachable && io.pgpilot.local.Processes.isStopped(pid);
+        java.time.Duration frozenFor = freeze.frozenFor(key, now);
+        if (!freeze.mustKill(key, frozen, now)) {
+            return false;
+        }
+        events.add(SelfFence.killFrozen(SOURCE, config.cluster(), config.instance(), config.dataDirectory(), frozenFor));
+        return true;
     }
 
     /** Self-fence events wait here until Kafka takes them: the fence happened while Kafka was away. */

@@ -25,16 +25,18 @@ import java.util.regex.Pattern;
  *
  * @param clusterSize   instances in the cluster: a primary keeps its lease while it sees a majority streaming
  * @param httpPort      0: any free port (logged at start)
+ * @param frozenKillAfter how long this primary may stay stopped by a signal without answering before it is
+ *                      killed ({@code io.pgpilot.instance.fencing.FreezeGuard}); zero disables it
  */
 public record InstanceManagerConfig(String cluster, String uid, String instance, int clusterSize, String host, int port,
                                     Path dataDirectory, Path pgBinDirectory, String kafkaBootstrapServers,
                                     Duration heartbeatInterval, Duration probeTimeout, Duration selfFenceTimeout,
-                                    Path credentialsFile, String httpAddress, int httpPort) {
+                                    Path credentialsFile, String httpAddress, int httpPort, Duration frozenKillAfter) {
 
     /** Every field a file may set; anything else is refused (a misspelt field must not silently fall back). */
     public static final List<String> FIELDS = List.of("cluster", "uid", "instance", "cluster-size", "host", "port",
             "data-directory", "pg-bin-directory", "kafka-bootstrap-servers", "heartbeat-interval", "probe-timeout",
-            "self-fence-timeout", "credentials-file", "http-address", "http-port");
+            "self-fence-timeout", "credentials-file", "http-address", "http-port", "frozen-kill-after");
 
     private static final Pattern UID = Pattern.compile("[-a-zA-Z0-9]{1,64}");
     private static final Pattern HOST = Pattern.compile("[-a-zA-Z0-9.:\\[\\]]{1,253}");
@@ -95,11 +97,14 @@ public record InstanceManagerConfig(String cluster, String uid, String instance,
         String httpAddress = f.optional("http-address", "127.0.0.1", v -> v.equals("localhost") || IP_LITERAL.matcher(v).matches()
                 ? null : "not an IP address (or localhost)");
         int httpPort = f.integer("http-port", 0, 0, 65535);
+        // 0 disables killing a primary frozen by a signal (see FreezeGuard)
+        Duration frozenKillAfter = values.containsKey("frozen-kill-after") && values.get("frozen-kill-after").equals("0") ? Duration.ZERO
+                : f.duration("frozen-kill-after", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(10));
         if (!f.violations.isEmpty()) {
             throw new InvalidConfigException(f.violations);
         }
         return new InstanceManagerConfig(cluster, uid, instance, clusterSize, host, port, dataDirectory, pgBin, kafka,
-                interval, probeTimeout, fence, credentials, httpAddress, httpPort);
+                interval, probeTimeout, fence, credentials, httpAddress, httpPort, frozenKillAfter);
     }
 
     /** The credentials file must exist, be a regular file readable by no one but its owner. */

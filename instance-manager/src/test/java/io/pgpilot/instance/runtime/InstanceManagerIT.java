@@ -148,6 +148,38 @@ class InstanceManagerIT {
     }
 
     @Test
+    void aPrimaryFrozenBySigstopIsKilledAndSaysSo() throws Exception {
+        try (KafkaBroker kafka = KafkaBroker.startFresh(tmp.resolve("kafka"));
+             TestPostgres primary = TestPostgres.start(tmp.resolve("pg"), "im-1")) {
+            EventBus.ensureTopics(kafka.bootstrapServers(), (short) 1);
+            List<Keyed> heartbeats = new CopyOnWriteArrayList<>();
+            List<Keyed> events = new CopyOnWriteArrayList<>();
+            try (TopicTailer ignored = tail(kafka, Topics.HEARTBEATS, heartbeats);
+                 TopicTailer ignoredToo = tail(kafka, Topics.EVENTS, events);
+                 ManagerProcess manager = ManagerProcess.start(tmp.resolve("m1"),
+                         settings("im-1", 1, primary.port(), primary.dataDir(), kafka), FreePorts.next())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> heartbeats(heartbeats, "im-1").stream()
+                        .anyMatch(h -> h.isUp() && h.role() == Heartbeat.Role.PRIMARY));
+                long postmaster = io.pgpilot.local.Processes.postmasterPid(primary.dataDir());
+                List<Long> tree = new java.util.ArrayList<>(List.of(postmaster));
+                ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(d -> tree.add(d.pid())));
+                List<String> stop = new java.util.ArrayList<>(List.of("kill", "-STOP"));
+                tree.forEach(pid -> stop.add(Long.toString(pid)));
+                new ProcessBuilder(stop).inheritIO().start().waitFor();
+                // every process of the frozen primary is gone: it cannot run again, nor acknowledge anything
+                await().atMost(Duration.ofSeconds(30)).until(() -> tree.stream()
+                        .noneMatch(pid -> io.pgpilot.local.Processes.isRunning(pid)));
+                assertThat(manager.log()).contains("cluster=im instance=im-1 primary FROZEN");
+                await().atMost(Duration.ofSeconds(30)).until(() -> events.stream()
+                        .map(k -> Json.read(k.value(), PlatformEvent.class))
+                        .anyMatch(e -> e.type().equals(PlatformEvent.PREFIX + "instance.killed-frozen") && "im-1".equals(e.instance())));
+                await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats(heartbeats, "im-1").stream()
+                        .anyMatch(h -> h.state() == Heartbeat.State.DOWN && !h.processAlive()));
+            }
+        }
+    }
+
+    @Test
     void aPrimaryThatLosesKafkaButStillStreamsToItsSynchronousStandbyKeepsServing() throws Exception {
         try (KafkaBroker kafka = KafkaBroker.startFresh(tmp.resolve("kafka"));
              TestPostgres primary = TestPostgres.start(tmp.resolve("pg"), "im-1");

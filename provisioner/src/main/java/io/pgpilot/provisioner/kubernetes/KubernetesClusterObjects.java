@@ -2,12 +2,7 @@ package io.pgpilot.provisioner.kubernetes;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -174,9 +169,5 @@ public final class KubernetesClusterObjects {
             // the client's message may quote the server's answer about the object: not passed on
             throw new KubernetesObjectsException(cluster, verb, kind, name, e.getCode());
         }
-    }
-
-    static boolean sameQuantity(Quantity a, Quantity b) {
-        return a != null && b != null && Quantity.getAmountInBytes(a).compareTo(Quantity.getAmountInBytes(b)) == 0;
     }
 }

@@ -30,6 +30,12 @@ public record ProvisionerProperties(Integer basePort, String osUser, String pgBi
         if (backend == null || backend.isBlank()) {
             backend = "local";
         }
+        if ("kubernetes".equals(backend)) {
+            // the Kubernetes objects exist (io.pgpilot.provisioner.kubernetes) but no pod could converge yet: docs/kubernetes.md
+            throw new IllegalArgumentException("pgpilot.provisioner.backend: 'kubernetes' is not available yet: the instance manager"
+                    + " does not yet create, start, promote or demote PostgreSQL from desired state, so pods would never become ready"
+                    + " (docs/kubernetes.md, \"Kubernetes backend\"); use 'local'");
+        }
         if (!BACKENDS.contains(backend)) {
             throw new IllegalArgumentException("pgpilot.provisioner.backend: unknown backend '" + io.pgpilot.model.Names.printable(backend)
                     + "' (known: " + String.join(", ", new java.util.TreeSet<>(BACKENDS)) + ")");

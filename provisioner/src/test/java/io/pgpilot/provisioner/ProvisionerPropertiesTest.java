@@ -20,7 +20,14 @@ class ProvisionerPropertiesTest {
 
     @Test
     void anUnknownBackendIsAStartUpErrorNamingTheProperty() {
+        assertThatThrownBy(() -> withBackend("nomad")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pgpilot.provisioner.backend: unknown backend 'nomad' (known: local)");
+    }
+
+    @Test
+    void kubernetesIsRefusedWithTheReasonUntilTheInstanceManagerConvergesFromDesiredState() {
         assertThatThrownBy(() -> withBackend("kubernetes")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("pgpilot.provisioner.backend: unknown backend 'kubernetes' (known: local)");
+                .hasMessageStartingWith("pgpilot.provisioner.backend: 'kubernetes' is not available yet")
+                .hasMessageContaining("docs/kubernetes.md");
     }
 }

@@ -55,6 +55,11 @@ public final class ConfigWriter {
                 Files2.writePrivate(layout.directory().resolve(ConfigRenderer.CURL_CONFIG),
                         ConfigRenderer.curlConfig(clusterToken.apply(layout.cluster())), host.user());
             }
+            if (settings.archiving() != null && settings.archiving().parallel()) {
+                // written before pgpilot.conf names it in archive_command
+                Files2.writePrivate(layout.directory().resolve(WalArchiveScript.FILE), WalArchiveScript.render(settings.archiving()),
+                        host.user());
+            }
             boolean managed = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings),
                     host.user());
             boolean custom = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.CUSTOM_FILE), ConfigRenderer.custom(parameters),

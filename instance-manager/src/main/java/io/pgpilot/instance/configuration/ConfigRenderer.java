@@ -51,13 +51,27 @@ public final class ConfigRenderer {
      * stops with FATAL instead of ending recovery early), so a store outage never ends a recovery
      * silently short of its target.
      */
-    public record Recovery(String backupServiceUrl, String cluster, io.pgpilot.model.ClusterDefinition.RecoveryTarget target) {
+    public record Recovery(String backupServiceUrl, String cluster, io.pgpilot.model.ClusterDefinition.RecoveryTarget target,
+                           int prefetch) {
 
         public Recovery {
             if (backupServiceUrl == null || !Archiving.URL.matcher(backupServiceUrl).matches()) {
                 throw new IllegalArgumentException("the backup service URL must be http(s)://host[:port] without a path");
             }
             io.pgpilot.model.Names.requireCluster(cluster);
+            if (prefetch < 1 || prefetch > 64) {
+                throw new IllegalArgumentException("wal.maxParallel (WAL prefetch) must be between 1 and 64");
+            }
+        }
+
+        /** One segment per restore_command call, no prefetch. */
+        public Recovery(String backupServiceUrl, String cluster, io.pgpilot.model.ClusterDefinition.RecoveryTarget target) {
+            this(backupServiceUrl, cluster, target, 1);
+        }
+
+        /** True when restore_command runs {@link WalRestoreScript} (rendered into the instance directory by the configuration writer). */
+        public boolean prefetching() {
+            return prefetch > 1;
         }
     }
 
@@ -78,7 +92,11 @@ public final class ConfigRenderer {
         return "# managed by pgpilot: the cluster's token for the backup service\nheader = \"Authorization: Bearer " + token + "\"\n";
     }
 
+    /** Without prefetch one curl GET per call; with it {@link WalRestoreScript} (same exit codes). */
     public static String recoveryRestoreCommand(Recovery r) {
+        if (r.prefetching()) {
+            return WalRestoreScript.command();
+        }
         return "code=$(" + CURL + "-sS --max-time 120 -o \"%p\" -w \"%%{http_code}\" " + r.backupServiceUrl() + "/recovery/" + r.cluster()
                 + "/wal/%f); if [ \"$code\" = 200 ]; then exit 0; fi; rm -f \"%p\"; if [ \"$code\" = 404 ]; then exit 1; fi; "
                 + "echo \"restore of %f failed: HTTP $code\" >&2; exit 200";

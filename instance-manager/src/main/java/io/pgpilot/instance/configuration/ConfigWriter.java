@@ -55,6 +55,10 @@ public final class ConfigWriter {
                 Files2.writePrivate(layout.directory().resolve(ConfigRenderer.CURL_CONFIG),
                         ConfigRenderer.curlConfig(clusterToken.apply(layout.cluster())), host.user());
             }
+            if (settings.recovery() != null && settings.recovery().prefetching()) {
+                Files2.writePrivate(layout.directory().resolve(WalRestoreScript.FILE), WalRestoreScript.render(settings.recovery()),
+                        host.user());
+            }
             if (settings.archiving() != null && settings.archiving().parallel()) {
                 // written before pgpilot.conf names it in archive_command
                 Files2.writePrivate(layout.directory().resolve(WalArchiveScript.FILE), WalArchiveScript.render(settings.archiving()),

@@ -98,7 +98,21 @@ public record ClusterDefinition(String name, int instances, Map<String, String> 
     public record BackupDefinition(String bucket, String prefix, String endpointUrl, String serverName,
                                    ClusterManifest.S3Credentials credentials, String walCompression,
                                    String walEncryption, String dataCompression, String retentionPolicy,
-                                   String dataEncryption, String target, String schedule) {
+                                   String dataEncryption, String target, String schedule, Integer walMaxParallel) {
+
+        /** {@code wal.maxParallel} not given: one segment at a time (as CloudNativePG). */
+        public BackupDefinition(String bucket, String prefix, String endpointUrl, String serverName,
+                                ClusterManifest.S3Credentials credentials, String walCompression,
+                                String walEncryption, String dataCompression, String retentionPolicy,
+                                String dataEncryption, String target, String schedule) {
+            this(bucket, prefix, endpointUrl, serverName, credentials, walCompression, walEncryption, dataCompression,
+                    retentionPolicy, dataEncryption, target, schedule, null);
+        }
+
+        /** How many WAL segments an instance archives at once ({@code wal.maxParallel}, default 1). */
+        public int walParallelism() {
+            return walMaxParallel == null ? 1 : walMaxParallel;
+        }
 
         public BackupDefinition(String bucket, String prefix, String endpointUrl, String serverName,
                                 ClusterManifest.S3Credentials credentials, String walCompression,

@@ -238,7 +238,7 @@ public final class ManifestValidator {
         return new BackupDefinition(definition.bucket(), definition.prefix(), definition.endpointUrl(), definition.serverName(),
                 definition.credentials(), definition.walCompression(), definition.walEncryption(), definition.dataCompression(),
                 backup.retentionPolicy(), definition.dataEncryption(), backup.target() == null ? "prefer-standby" : backup.target(),
-                backup.schedule());
+                backup.schedule(), definition.walMaxParallel());
     }
 
     /** A barmanObjectStore (of spec.backup or of an external cluster); {@code serverName} defaults to {@code defaultServerName}. */
@@ -276,7 +276,9 @@ public final class ManifestValidator {
         }
         String walCompression = null;
         String walEncryption = null;
+        Integer walMaxParallel = null;
         if (store.wal() != null) {
+            walMaxParallel = store.wal().maxParallel();
             walCompression = store.wal().compression();
             walEncryption = store.wal().encryption();
             check(walCompression, COMPRESSIONS, field + ".wal.compression", violations);
@@ -297,7 +299,7 @@ public final class ManifestValidator {
             }
         }
         return new BackupDefinition(bucket, prefix, store.endpointURL(), serverName, credentials, walCompression,
-                walEncryption, dataCompression, null, dataEncryption, "prefer-standby", null);
+                walEncryption, dataCompression, null, dataEncryption, "prefer-standby", null, walMaxParallel);
     }
 
     private static final Pattern LSN = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");

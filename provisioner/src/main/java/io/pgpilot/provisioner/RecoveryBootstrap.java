@@ -87,7 +87,10 @@ final class RecoveryBootstrap {
             Credentials superuser = secrets.superuser(cluster);
             Credentials replication = secrets.replication(cluster);
             postgres.writePassfile(layout, replication);
-            ConfigRenderer.Recovery recovery = new ConfigRenderer.Recovery(backupServiceUrl.replaceAll("/+$", ""), cluster, target);
+            // the source store's wal.maxParallel: that many WAL segments fetched at once during replay (CloudNativePG's meaning)
+            var sourceStore = desired.recovery().store();
+            ConfigRenderer.Recovery recovery = new ConfigRenderer.Recovery(backupServiceUrl.replaceAll("/+$", ""), cluster, target,
+                    sourceStore == null ? 1 : sourceStore.walParallelism());
             ManagedSettings base = new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), "", null)
                     .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
             postgres.writeConfig(layout, base.withRecovery(recovery), desired.parameters());

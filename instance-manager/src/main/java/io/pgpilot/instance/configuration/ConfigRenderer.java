@@ -51,13 +51,27 @@ public final class ConfigRenderer {
      * stops with FATAL instead of ending recovery early), so a store outage never ends a recovery
      * silently short of its target.
      */
-    public record Recovery(String backupServiceUrl, String cluster, io.pgpilot.model.ClusterDefinition.RecoveryTarget target) {
+    public record Recovery(String backupServiceUrl, String cluster, io.pgpilot.model.ClusterDefinition.RecoveryTarget target,
+                           int prefetch) {
 
         public Recovery {
             if (backupServiceUrl == null || !Archiving.URL.matcher(backupServiceUrl).matches()) {
                 throw new IllegalArgumentException("the backup service URL must be http(s)://host[:port] without a path");
             }
             io.pgpilot.model.Names.requireCluster(cluster);
+            if (prefetch < 1 || prefetch > 64) {
+                throw new IllegalArgumentException("wal.maxParallel (WAL prefetch) must be between 1 and 64");
+            }
+        }
+
+        /** One segment per restore_command call, no prefetch. */
+        public Recovery(String backupServiceUrl, String cluster, io.pgpilot.model.ClusterDefinition.RecoveryTarget target) {
+            this(backupServiceUrl, cluster, target, 1);
+        }
+
+        /** True when restore_command runs {@link WalRestoreScript} (rendered into the instance directory by the configuration writer). */
+        public boolean prefetching() {
+            return prefetch > 1;
         }
     }
 
@@ -78,7 +92,11 @@ public final class ConfigRenderer {
         return "# managed by pgpilot: the cluster's token for the backup service\nheader = \"Authorization: Bearer " + token + "\"\n";
     }
 
+    /** Without prefetch one curl GET per call; with it {@link WalRestoreScript} (same exit codes). */
     public static String recoveryRestoreCommand(Recovery r) {
+        if (r.prefetching()) {
+            return WalRestoreScript.command();
+        }
         return "code=$(" + CURL + "-sS --max-time 120 -o \"%p\" -w \"%%{http_code}\" " + r.backupServiceUrl() + "/recovery/" + r.cluster()
                 + "/wal/%f); if [ \"$code\" = 200 ]; then exit 0; fi; rm -f \"%p\"; if [ \"$code\" = 404 ]; then exit 1; fi; "
                 + "echo \"restore of %f failed: HTTP $code\" >&2; exit 200";
@@ -112,7 +130,7 @@ public final class ConfigRenderer {
      * (given only once the file is durable in the bucket); {@code restore_command} GETs it back.
      * Both values are validated here, before they reach a command line; nothing secret is in them.
      */
-    public record Archiving(String backupServiceUrl, String cluster) {
+    public record Archiving(String backupServiceUrl, String cluster, int maxParallel) {
 
         static final java.util.regex.Pattern URL =
                 java.util.regex.Pattern.compile("https?://[a-zA-Z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9a-fA-F:]+\\](:[0-9]{1,5})?");
@@ -122,6 +140,19 @@ public final class ConfigRenderer {
                 throw new IllegalArgumentException("the backup service URL must be http(s)://host[:port] without a path");
             }
             io.pgpilot.model.Names.requireCluster(cluster);
+            if (maxParallel < 1 || maxParallel > 64) {
+                throw new IllegalArgumentException("wal.maxParallel must be between 1 and 64");
+            }
+        }
+
+        /** One segment at a time. */
+        public Archiving(String backupServiceUrl, String cluster) {
+            this(backupServiceUrl, cluster, 1);
+        }
+
+        /** True when archive_command runs {@link WalArchiveScript} (which the configuration writer renders into the instance directory). */
+        public boolean parallel() {
+            return maxParallel > 1;
         }
 
         /** For a cluster with {@code spec.backup} when the backup service is known; null otherwise. */
@@ -129,7 +160,7 @@ public final class ConfigRenderer {
             if (cluster == null || cluster.backup() == null || backupServiceUrl == null || backupServiceUrl.isBlank()) {
                 return null;
             }
-            return new Archiving(backupServiceUrl.replaceAll("/+$", ""), cluster.name());
+            return new Archiving(backupServiceUrl.replaceAll("/+$", ""), cluster.name(), cluster.backup().walParallelism());
         }
     }
 
@@ -145,7 +176,14 @@ public final class ConfigRenderer {
      */
     public static final String ARCHIVE_TIMEOUT = "60s";
 
+    /**
+     * One curl PUT per call for {@code maxParallel} 1 (as before, and CloudNativePG's default); the
+     * rendered {@link WalArchiveScript} above 1.
+     */
     public static String archiveCommand(Archiving a) {
+        if (a.parallel()) {
+            return WalArchiveScript.command();
+        }
         return CURL + "-sS -f --max-time 120 -H \"Content-Type: application/octet-stream\" -T \"%p\" "
                 + a.backupServiceUrl() + "/wal/" + a.cluster() + "/%f";
     }

@@ -55,6 +55,7 @@ public final class ConfigWriter {
                 Files2.writePrivate(layout.directory().resolve(ConfigRenderer.CURL_CONFIG),
                         ConfigRenderer.curlConfig(clusterToken.apply(layout.cluster())), host.user());
             }
+            writeWalScripts(layout, settings);
             boolean managed = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings),
                     host.user());
             boolean custom = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.CUSTOM_FILE), ConfigRenderer.custom(parameters),
@@ -73,12 +74,26 @@ public final class ConfigWriter {
         }
     }
 
-    /** Rewrites only pgpilot.conf (the user parameters stay as they are); true when it changed. */
+    /** Rewrites only pgpilot.conf (and the WAL scripts it names; the user parameters stay as they are); true when it changed. */
     public boolean writeManagedConfig(InstanceLayout layout, ManagedSettings settings) {
         try {
+            writeWalScripts(layout, settings);
             return Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings), host.user());
         } catch (UncheckedIOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
+        }
+    }
+
+    /**
+     * The parallel archive / prefetching restore scripts in the instance directory, written before
+     * pgpilot.conf names them (a change of {@code wal.maxParallel} reaches both in one reconcile).
+     */
+    private void writeWalScripts(InstanceLayout layout, ManagedSettings settings) {
+        if (settings.recovery() != null && settings.recovery().prefetching()) {
+            Files2.writePrivate(layout.directory().resolve(WalRestoreScript.FILE), WalRestoreScript.render(settings.recovery()), host.user());
+        }
+        if (settings.archiving() != null && settings.archiving().parallel()) {
+            Files2.writePrivate(layout.directory().resolve(WalArchiveScript.FILE), WalArchiveScript.render(settings.archiving()), host.user());
         }
     }
 

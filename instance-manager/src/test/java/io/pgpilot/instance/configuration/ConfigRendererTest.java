@@ -95,6 +95,46 @@ class ConfigRendererTest {
     }
 
     @Test
+    void walMaxParallelAboveOneArchivesThroughTheRenderedScriptWithoutSecrets() throws Exception {
+        var cluster = io.pgpilot.model.ManifestValidator.parseAndValidate("""
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Cluster
+                metadata: {name: pc}
+                spec:
+                  instances: 1
+                  backup:
+                    barmanObjectStore:
+                      destinationPath: s3://homelab-backups/pc/
+                      s3Credentials:
+                        accessKeyId: {name: s3-creds, key: ACCESS_KEY_ID}
+                        secretAccessKey: {name: s3-creds, key: SECRET_ACCESS_KEY}
+                      wal: {maxParallel: 4}
+                """);
+        assertThat(cluster.backup().walParallelism()).isEqualTo(4);
+        var archiving = ConfigRenderer.Archiving.of(cluster, "http://127.0.0.1:8084");
+        assertThat(archiving.maxParallel()).isEqualTo(4);
+        String text = ConfigRenderer.managed(new ManagedSettings("pc-1", 15432, Path.of("/h/s"), Path.of("/h/l"), "", null)
+                .withArchiving(archiving));
+        assertThat(text).contains("archive_command = 'sh ../pgpilot-wal-archive.sh \"%p\" \"%f\"'\n",
+                "restore_command = 'curl -K ../backup-service.curl");
+        String script = WalArchiveScript.render(archiving);
+        assertThat(script).startsWith("#!/bin/sh\n").contains("url='http://127.0.0.1:8084/wal/pc'\n", "max=4\n",
+                "curl -K ../backup-service.curl -sS -f", "spool=../wal-archive-spool\n", "wait\n");
+        // the marker is written only after the upload succeeded, through a temporary file renamed into place
+        assertThat(script).contains("if put \"pg_wal/$o\" \"$o\" 2>/dev/null; then\n"
+                + "      printf '%s' \"$s\" > \"$spool/.$o.tmp\" && mv \"$spool/.$o.tmp\" \"$spool/$o\"");
+        assertThat(script).doesNotContainIgnoringCase("bearer").doesNotContainIgnoringCase("authorization");
+        // without maxParallel (or 1): one curl PUT per call, as before
+        var one = ConfigRenderer.Archiving.of(io.pgpilot.model.ManifestValidator.parseAndValidate(
+                java.nio.file.Files.readString(Path.of("../examples/postgres-cluster.yaml"))), "http://127.0.0.1:8084");
+        assertThat(one.maxParallel()).isEqualTo(1);
+        assertThat(ConfigRenderer.archiveCommand(one)).startsWith("curl -K ../backup-service.curl ");
+        assertThatThrownBy(() -> WalArchiveScript.render(one)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ConfigRenderer.Archiving("http://127.0.0.1:8084", "pc", 65))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void archivingNeedsABackupSpecAndASafeUrl() throws Exception {
         var withBackup = io.pgpilot.model.ManifestValidator.parseAndValidate(
                 java.nio.file.Files.readString(Path.of("../examples/postgres-cluster.yaml")));

@@ -28,6 +28,27 @@ class RecoveryConfigTest {
     }
 
     @Test
+    void theSourceStoresMaxParallelPrefetchesThroughTheRenderedScriptWithTheSameExitCodes() {
+        var recovery = new ConfigRenderer.Recovery("http://127.0.0.1:8084", "dst", RecoveryTarget.END_OF_WAL, 8);
+        String text = ConfigRenderer.managed(new ConfigRenderer.ManagedSettings("dst-1", 5432, Path.of("/s"), Path.of("/l"), "", null)
+                .withRecovery(recovery));
+        assertThat(text).contains("restore_command = 'sh ../pgpilot-wal-restore.sh \"%f\" \"%p\"'\n", "recovery_target_action = 'promote'\n");
+        String script = WalRestoreScript.render(recovery);
+        assertThat(script).startsWith("#!/bin/sh\n").contains("url='http://127.0.0.1:8084/recovery/dst/wal'\n", "max=8\n",
+                "dir=../wal-prefetch\n", "curl -K ../backup-service.curl", "-w '%{http_code}'",
+                // a prefetched file is moved into place: used once
+                "mv -f \"$dir/$f\" \"$p\"",
+                // kept only when complete with 200, under a temporary name until then
+                "( fetch \"$a\" \"$dir/.$a.tmp\" 2>/dev/null && mv -f \"$dir/.$a.tmp\" \"$dir/$a\" ) &",
+                "0) exit 0 ;;\n  1) exit 1 ;;\nesac\nexit 200\n");
+        assertThat(script).doesNotContainIgnoringCase("bearer");
+        assertThat(ConfigRenderer.recoveryRestoreCommand(new ConfigRenderer.Recovery("http://127.0.0.1:8084", "dst", RecoveryTarget.END_OF_WAL)))
+                .startsWith("code=$(curl");
+        assertThatThrownBy(() -> new ConfigRenderer.Recovery("http://127.0.0.1:8084", "dst", RecoveryTarget.END_OF_WAL, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void otherTargets() {
         assertThat(managed(new RecoveryTarget(null, "0/3000060", null, false, false)))
                 .contains("recovery_target_lsn = '0/3000060'\n", "recovery_target_inclusive = off\n");

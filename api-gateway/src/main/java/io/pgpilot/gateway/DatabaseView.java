@@ -3,11 +3,9 @@ package io.pgpilot.gateway;
 import io.pgpilot.events.DatabaseSpecRecord;
 import io.pgpilot.events.DatabaseStatusRecord;
 import io.pgpilot.events.KeyedView;
-import io.pgpilot.events.KeyedViewFeed;
 import io.pgpilot.events.RolesStatusRecord;
 import io.pgpilot.events.Topics;
 import io.pgpilot.support.PlatformProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.util.Map;
@@ -15,24 +13,23 @@ import java.util.Optional;
 
 /** The gateway's read model of managed objects: Database manifests and their status, managed roles' status. */
 @Component
-class DatabaseView implements SmartLifecycle {
+class DatabaseView extends KeyedViews {
 
-    private final PlatformProperties platform;
-    private final KeyedView<DatabaseSpecRecord> specs = new KeyedView<>(DatabaseSpecRecord.class);
-    private final KeyedView<DatabaseStatusRecord> statuses = new KeyedView<>(DatabaseStatusRecord.class);
-    private final KeyedView<RolesStatusRecord> roles = new KeyedView<>(RolesStatusRecord.class);
-    private KeyedViewFeed feed;
-    private volatile boolean running;
+    private final KeyedView<DatabaseSpecRecord> specs;
+    private final KeyedView<DatabaseStatusRecord> statuses;
+    private final KeyedView<RolesStatusRecord> roles;
 
     DatabaseView(PlatformProperties platform) {
-        this.platform = platform;
+        this(platform, new KeyedView<>(DatabaseSpecRecord.class), new KeyedView<>(DatabaseStatusRecord.class),
+                new KeyedView<>(RolesStatusRecord.class));
     }
 
-    @Override
-    public void start() {
-        feed = PoolerView.start(platform, "gateway-databases",
-                Map.of(Topics.DATABASE_SPECS, specs, Topics.DATABASE_STATUS, statuses, Topics.ROLES_STATUS, roles));
-        running = true;
+    private DatabaseView(PlatformProperties platform, KeyedView<DatabaseSpecRecord> specs, KeyedView<DatabaseStatusRecord> statuses,
+                         KeyedView<RolesStatusRecord> roles) {
+        super(platform, "gateway-databases", Map.of(Topics.DATABASE_SPECS, specs, Topics.DATABASE_STATUS, statuses, Topics.ROLES_STATUS, roles));
+        this.specs = specs;
+        this.statuses = statuses;
+        this.roles = roles;
     }
 
     void accepted(String name, DatabaseSpecRecord spec) {
@@ -53,18 +50,5 @@ class DatabaseView implements SmartLifecycle {
 
     Optional<RolesStatusRecord> roles(String cluster) {
         return roles.get(cluster);
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        if (feed != null) {
-            feed.close();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
     }
 }

@@ -24,30 +24,14 @@ public final class PoolerValidator {
 
     public static PoolerDefinition validate(PoolerManifest manifest) {
         List<Violation> violations = new ArrayList<>();
-        if (!ClusterManifest.API_VERSION.equals(manifest.apiVersion())) {
-            violations.add(new Violation("apiVersion", "must be " + ClusterManifest.API_VERSION));
-        }
-        if (!PoolerManifest.KIND.equals(manifest.kind())) {
-            violations.add(new Violation("kind", "must be " + PoolerManifest.KIND));
-        }
         String name = manifest.name();
-        if (name == null) {
-            violations.add(new Violation("metadata.name", "is required"));
-        } else if (!Names.CLUSTER.matcher(name).matches()) {
-            violations.add(new Violation("metadata.name", "'" + Names.printable(name)
-                    + "' is not a valid pooler name (lower-case letters, digits and '-', starting with a letter, at most 50 characters)"));
-        }
+        ClusterObjectHeader.check(manifest.apiVersion(), manifest.kind(), PoolerManifest.KIND, name, "pooler", violations);
         var spec = manifest.spec();
         if (spec == null) {
             violations.add(new Violation("spec", "is required"));
             throw new ManifestException(violations);
         }
-        String cluster = spec.cluster() == null ? null : spec.cluster().name();
-        if (cluster == null) {
-            violations.add(new Violation("spec.cluster.name", "is required"));
-        } else if (!Names.CLUSTER.matcher(cluster).matches()) {
-            violations.add(new Violation("spec.cluster.name", "'" + Names.printable(cluster) + "' is not a valid cluster name"));
-        }
+        String cluster = ClusterObjectHeader.cluster(spec.cluster(), violations);
         Type type = Type.RW;
         if (spec.type() != null) {
             switch (spec.type()) {

@@ -19,6 +19,7 @@ class DatabaseView extends KeyedViews {
     private final KeyedView<DatabaseStatusRecord> statuses;
     private final KeyedView<RolesStatusRecord> roles;
 
+    @org.springframework.beans.factory.annotation.Autowired
     DatabaseView(PlatformProperties platform) {
         this(platform, new KeyedView<>(DatabaseSpecRecord.class), new KeyedView<>(DatabaseStatusRecord.class),
                 new KeyedView<>(RolesStatusRecord.class));

@@ -17,6 +17,7 @@ class PoolerView extends KeyedViews {
     private final KeyedView<PoolerSpecRecord> specs;
     private final KeyedView<PoolerStatusRecord> statuses;
 
+    @org.springframework.beans.factory.annotation.Autowired
     PoolerView(PlatformProperties platform) {
         this(platform, new KeyedView<>(PoolerSpecRecord.class), new KeyedView<>(PoolerStatusRecord.class));
     }

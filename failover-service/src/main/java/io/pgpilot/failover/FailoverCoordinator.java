@@ -43,11 +43,6 @@ class FailoverCoordinator implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(FailoverCoordinator.class);
 
-    /** A change of primary in progress, to report its timings once the new primary is up. */
-    private record Transition(Decision.Kind kind, String from, String to, int fromTimeline, Instant failedAt,
-                              Instant decidedAt, long epoch) {
-    }
-
     private final PlatformProperties platform;
     private final FailoverProperties settings;
     private final EventBus bus;
@@ -59,7 +54,7 @@ class FailoverCoordinator implements SmartLifecycle {
     private final Map<String, Topology> topologies = new ConcurrentHashMap<>();
     private final Map<String, Long> lastEpochs = new ConcurrentHashMap<>();
     private final Map<String, PrimaryWatch> watches = new ConcurrentHashMap<>();
-    private final Map<String, Transition> transitions = new ConcurrentHashMap<>();
+    private final Transitions transitions = new Transitions();
     private final Map<String, String> lastWaiting = new ConcurrentHashMap<>();
     private final HibernationGate hibernation = new HibernationGate(Duration.ofSeconds(60));
     /** The incarnation in force per existing cluster (a spec without uid maps to ""; see {@link Incarnation}). */
@@ -197,7 +192,7 @@ class FailoverCoordinator implements SmartLifecycle {
      */
     private void forgetIncarnation(String cluster, boolean tombstone) {
         watches.remove(cluster);
-        transitions.remove(cluster);
+        transitions.forget(cluster);
         lastWaiting.remove(cluster);
         if (topologies.remove(cluster) != null && tombstone && caughtUp && leader != null && leader.active()) {
             quietly(() -> leader.publish(Topics.TOPOLOGY, cluster, null));
@@ -349,7 +344,7 @@ class FailoverCoordinator implements SmartLifecycle {
             data.put("commandId", command.id());
         }
         if (previous != null && next.primary() != null && !next.primary().equals(previous.primary())) {
-            transitions.put(cluster, new Transition(p.kind(), previous.primary(), next.primary(), previous.timeline(),
+            transitions.started(cluster, new Transitions.Transition(p.kind(), previous.primary(), next.primary(), previous.timeline(),
                     failedAt, next.decidedAt(), next.epoch()));
             data.put("previousPrimary", previous.primary());
             metrics.decided(cluster, p.kind());
@@ -359,27 +354,13 @@ class FailoverCoordinator implements SmartLifecycle {
 
     /** FailoverCompleted / SwitchoverCompleted once the new primary reports itself primary on a new timeline. */
     private void reportCompletion(Heartbeat heartbeat) {
-        Transition t = transitions.get(heartbeat.cluster());
-        if (t == null || !heartbeat.instance().equals(t.to()) || !heartbeat.isUp()
-                || heartbeat.role() != Heartbeat.Role.PRIMARY || heartbeat.timeline() <= t.fromTimeline()
-                || !transitions.remove(heartbeat.cluster(), t)) {
-            return;
-        }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("epoch", t.epoch());
-        data.put("previousPrimary", t.from());
-        data.put("primary", t.to());
-        data.put("timeline", heartbeat.timeline());
-        data.put("failedAt", t.failedAt().toString());
-        data.put("decidedAt", t.decidedAt().toString());
-        data.put("promotedSeenAt", heartbeat.observedAt().toString());
-        data.put("detectionMs", Duration.between(t.failedAt(), t.decidedAt()).toMillis());
-        data.put("promotionMs", Duration.between(t.decidedAt(), heartbeat.observedAt()).toMillis());
-        data.put("totalMs", Duration.between(t.failedAt(), heartbeat.observedAt()).toMillis());
-        String type = t.kind() == Decision.Kind.FAILOVER ? "failover.completed" : "switchover.completed";
-        log.info("cluster={} {} {} -> {} in {} ms", heartbeat.cluster(), type, t.from(), t.to(), data.get("totalMs"));
-        metrics.completed(heartbeat.cluster(), t.kind(), Duration.between(t.failedAt(), heartbeat.observedAt()));
-        event(heartbeat.cluster(), type, t.to(), data);
+        transitions.onHeartbeat(heartbeat).ifPresent(done -> {
+            Map<String, Object> data = done.data();
+            log.info("cluster={} {} {} -> {} in {} ms", heartbeat.cluster(), done.type(), data.get("previousPrimary"),
+                    data.get("primary"), data.get("totalMs"));
+            metrics.completed(heartbeat.cluster(), done.kind(), done.total());
+            event(heartbeat.cluster(), done.type(), heartbeat.instance(), data);
+        });
     }
 
     private void event(String cluster, String type, String instance, Map<String, Object> data) {

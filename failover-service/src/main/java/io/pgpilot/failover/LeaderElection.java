@@ -68,24 +68,30 @@ final class LeaderElection implements AutoCloseable {
         consumer.wakeup();
     }
 
+    /**
+     * The leader is the owner of partition 0 (only that one counts should the topic have been
+     * auto-created with more partitions: two owners of two partitions must not both lead).
+     */
+    private static final TopicPartition LEADER = new TopicPartition(Topics.FAILOVER_LEADER, 0);
+
     private final ConsumerRebalanceListener rebalance = new ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty()) {
+            if (partitions.contains(LEADER)) {
                 listener.deposed("the leader partition was revoked");
             }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty()) {
+            if (partitions.contains(LEADER)) {
                 listener.deposed("the leader partition was lost (this replica missed its session)");
             }
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty()) {
+            if (partitions.contains(LEADER)) {
                 listener.elected();
             }
         }

@@ -80,6 +80,9 @@ final class CommandInbox implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
+        if (Thread.currentThread() == thread) {
+            return; // the loop ends on its own
+        }
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

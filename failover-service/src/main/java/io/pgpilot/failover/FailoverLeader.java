@@ -88,9 +88,17 @@ final class FailoverLeader implements LeaderElection.Listener, AutoCloseable {
         }
     }
 
-    /** Fenced or the writer broke: stop deciding now and let the group elect again. */
+    /**
+     * Fenced or the writer broke: stop deciding now and let the group elect again. Called from a
+     * deciding thread (which may hold the decision lock or be the inbox's own), so the inbox is
+     * closed on another thread.
+     */
     void resign() {
-        deposed("resigned");
+        if (leadership.revoked()) {
+            log.warn("replica={} no longer decides: resigned", replica);
+            writer.release();
+            takeOvers.execute(onStandby);
+        }
         LeaderElection e = election;
         if (e != null) {
             e.resign();

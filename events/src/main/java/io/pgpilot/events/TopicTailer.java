@@ -43,6 +43,8 @@ public final class TopicTailer implements AutoCloseable {
     private final String clientId;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    /** Callers of {@link #sync} waiting for the tailer to reach the end offsets as of their call. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CountDownLatch> syncRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
     public TopicTailer(String bootstrapServers, String clientId, Map<String, Start> topics, Handler handler) {
@@ -71,6 +73,16 @@ public final class TopicTailer implements AutoCloseable {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Blocks until everything in the BEGINNING topics at the time of this call (up to their last
+     * stable offset: only committed transactions count) has been handled; false on timeout.
+     */
+    public boolean sync(Duration timeout) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        syncRequests.add(done);
+        return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void run() {
         try {
             List<TopicPartition> fromStart = new ArrayList<>();
@@ -97,7 +109,11 @@ public final class TopicTailer implements AutoCloseable {
             for (TopicPartition tp : fromEnd) {
                 consumer.position(tp);
             }
+            List<Map.Entry<CountDownLatch, Map<TopicPartition, Long>>> syncs = new ArrayList<>();
             while (running) {
+                for (CountDownLatch request; (request = syncRequests.poll()) != null; ) {
+                    syncs.add(Map.entry(request, new HashMap<>(consumer.endOffsets(fromStart))));
+                }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     try {
                         Long replayEnd = replayEnds.get(new TopicPartition(record.topic(), record.partition()));
@@ -111,6 +127,14 @@ public final class TopicTailer implements AutoCloseable {
                         log.warn("skipping unreadable record on {} key {}: {}", record.topic(), record.key(), e.toString());
                     }
                 }
+                syncs.removeIf(sync -> {
+                    sync.getValue().entrySet().removeIf(t -> consumer.position(t.getKey()) >= t.getValue());
+                    if (sync.getValue().isEmpty()) {
+                        sync.getKey().countDown();
+                        return true;
+                    }
+                    return false;
+                });
                 if (caughtUp.getCount() > 0) {
                     targets.entrySet().removeIf(t -> consumer.position(t.getKey()) >= t.getValue());
                     if (targets.isEmpty()) {

@@ -33,6 +33,12 @@ public final class Topics {
     /** Hosts that can run instances, as their node agents register them (key: node name; heartbeat = re-publish). */
     public static final String NODES = "pgpilot.nodes";
 
+    /**
+     * Never written: the failover service's replicas join one consumer group on it and the member
+     * assigned its single partition is the active decider (docs/architecture.md, "Failover service replicas").
+     */
+    public static final String FAILOVER_LEADER = "pgpilot.failover.leader";
+
     public record TopicSpec(String name, int partitions, Map<String, String> config) {
     }
 
@@ -53,7 +59,8 @@ public final class Topics {
             new TopicSpec(POOLER_STATUS, 3, COMPACTED),
             new TopicSpec(DATABASE_SPECS, 3, COMPACTED),
             new TopicSpec(DATABASE_STATUS, 3, COMPACTED),
-            new TopicSpec(ROLES_STATUS, 3, COMPACTED));
+            new TopicSpec(ROLES_STATUS, 3, COMPACTED),
+            new TopicSpec(FAILOVER_LEADER, 1, HOURS));
 
     private Topics() {
     }

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
 /**
  * Commands are consumed in a consumer group with offsets committed only after handling: a command
  * published while the failover service was down is handled when it is back, never twice in a row
- * once handled, and handling is idempotent should Kafka redeliver.
+ * once handled, and handling is idempotent should Kafka redeliver. Only the active decider runs
+ * an inbox ({@link FailoverLeader}); a handler that finds this replica deposed
+ * ({@link NotLeaderException}) stops the inbox without committing, so the new leader handles the command.
  */
 final class CommandInbox implements AutoCloseable {
 
@@ -51,12 +53,16 @@ final class CommandInbox implements AutoCloseable {
     private void run(Consumer<ClusterCommand> handler) {
         try {
             consumer.subscribe(List.of(Topics.COMMANDS));
+            polling:
             while (running) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     try {
                         // a command from the gateway carries the request's trace: decisions continue it
                         KafkaTracing.process(record.topic(), record.partition(), record.offset(), record.key(), record.headers(),
                                 "failover-commands", () -> handler.accept(Json.read(record.value(), ClusterCommand.class)));
+                    } catch (NotLeaderException e) {
+                        log.info("cluster={} command left to the active decider: {}", record.key(), e.getMessage());
+                        break polling; // nothing committed
                     } catch (RuntimeException e) {
                         log.warn("cluster={} command not handled: {}", record.key(), e.toString());
                     }
@@ -74,6 +80,9 @@ final class CommandInbox implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
+        if (Thread.currentThread() == thread) {
+            return; // the loop ends on its own
+        }
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

@@ -35,17 +35,13 @@ import java.util.concurrent.TimeUnit;
  * Adapter around {@link TopologyDecider}: keeps the latest view from Kafka, runs the decider for
  * every cluster on a fixed cadence and for every command, and is the only writer of the topology
  * topic. Decisions for all clusters are taken one at a time (one lock), so a command and a
- * failover can never both build on the same epoch.
+ * failover can never both build on the same epoch. Of several replicas only the elected one
+ * decides and reads commands ({@link FailoverLeader}); the others keep their view current.
  */
 @Component
 class FailoverCoordinator implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(FailoverCoordinator.class);
-
-    /** A change of primary in progress, to report its timings once the new primary is up. */
-    private record Transition(Decision.Kind kind, String from, String to, int fromTimeline, Instant failedAt,
-                              Instant decidedAt, long epoch) {
-    }
 
     private final PlatformProperties platform;
     private final FailoverProperties settings;
@@ -58,7 +54,7 @@ class FailoverCoordinator implements SmartLifecycle {
     private final Map<String, Topology> topologies = new ConcurrentHashMap<>();
     private final Map<String, Long> lastEpochs = new ConcurrentHashMap<>();
     private final Map<String, PrimaryWatch> watches = new ConcurrentHashMap<>();
-    private final Map<String, Transition> transitions = new ConcurrentHashMap<>();
+    private final Transitions transitions = new Transitions();
     private final Map<String, String> lastWaiting = new ConcurrentHashMap<>();
     private final HibernationGate hibernation = new HibernationGate(Duration.ofSeconds(60));
     /** The incarnation in force per existing cluster (a spec without uid maps to ""; see {@link Incarnation}). */
@@ -70,7 +66,8 @@ class FailoverCoordinator implements SmartLifecycle {
     private final Object decisions = new Object();
     private TopicTailer stateTailer;
     private TopicTailer heartbeatTailer;
-    private CommandInbox commands;
+    private volatile CommandInbox commands;
+    private FailoverLeader leader;
     private ScheduledExecutorService ticker;
     private volatile boolean running;
 
@@ -100,13 +97,35 @@ class FailoverCoordinator implements SmartLifecycle {
         }
         synchronized (decisions) {
             caughtUp = true;
-            // a deleted cluster whose tombstone was read before its last topology: tombstone that one now
-            topologies.keySet().stream().filter(c -> !uids.containsKey(c)).toList().forEach(c -> forgetIncarnation(c, true));
         }
-        commands = new CommandInbox(platform.kafkaBootstrapServers(), this::handle).start();
+        leader = new FailoverLeader(settings.replicaName(), new TopologyWriter(platform.kafkaBootstrapServers(),
+                TopologyWriter.TRANSACTIONAL_ID, Duration.ofSeconds(5)), stateTailer::sync, this::becomeActive, this::becomeStandby)
+                .join(platform.kafkaBootstrapServers(), settings.leaderSessionTimeout());
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("decide").daemon().factory());
         ticker.scheduleWithFixedDelay(this::decideAll, 0, settings.decisionInterval().toMillis(), TimeUnit.MILLISECONDS);
         running = true;
+    }
+
+    /** Elected, the previous leader fenced and the state topics read to their end. */
+    private void becomeActive() {
+        synchronized (decisions) {
+            // a deleted cluster whose topology is still in the topic (its tombstone was read first, or
+            // the previous leader died before tombstoning it): tombstone it now
+            newest.keySet().stream().filter(c -> !uids.containsKey(c)).toList().forEach(c -> {
+                forgetIncarnation(c, false);
+                quietly(() -> leader.publish(Topics.TOPOLOGY, c, null));
+            });
+            commands = new CommandInbox(platform.kafkaBootstrapServers(), this::handle).start();
+        }
+    }
+
+    /** Deposed (decisions already stopped): the commands are left to the new leader. */
+    private void becomeStandby() {
+        CommandInbox inbox = commands;
+        commands = null;
+        if (inbox != null) {
+            inbox.close();
+        }
     }
 
     private PrimaryWatch watch(String cluster) {
@@ -173,10 +192,10 @@ class FailoverCoordinator implements SmartLifecycle {
      */
     private void forgetIncarnation(String cluster, boolean tombstone) {
         watches.remove(cluster);
-        transitions.remove(cluster);
+        transitions.forget(cluster);
         lastWaiting.remove(cluster);
-        if (topologies.remove(cluster) != null && tombstone && caughtUp) {
-            quietly(() -> bus.tombstone(Topics.TOPOLOGY, cluster));
+        if (topologies.remove(cluster) != null && tombstone && caughtUp && leader != null && leader.active()) {
+            quietly(() -> leader.publish(Topics.TOPOLOGY, cluster, null));
         }
     }
 
@@ -218,12 +237,18 @@ class FailoverCoordinator implements SmartLifecycle {
         for (String cluster : failoverDelays.keySet()) {
             try {
                 synchronized (decisions) {
+                    if (!leader.active()) {
+                        return; // a standby replica: it only keeps its view current
+                    }
                     Topology t = topologies.get(cluster);
                     if (!hibernation.decides(cluster, t == null ? null : heartbeats.get(Topics.instanceKey(cluster, t.primary())), Instant.now())) {
                         continue; // hibernated, or waking up: its instances are stopped on purpose
                     }
                     apply(cluster, TopologyDecider.decide(observe(cluster)), null);
                 }
+            } catch (NotLeaderException e) {
+                log.info("cluster={} decision not published: {}", cluster, e.getMessage());
+                return;
             } catch (RuntimeException e) {
                 log.error("cluster={} decision failed", cluster, e);
             }
@@ -233,6 +258,9 @@ class FailoverCoordinator implements SmartLifecycle {
     private void handle(ClusterCommand command) {
         log.info("cluster={} command {} {} {}", command.cluster(), command.id(), command.type(), command.instance());
         synchronized (decisions) {
+            if (!leader.active()) {
+                throw new NotLeaderException("command " + command.id() + " left to the active decider");
+            }
             if (!failoverDelays.containsKey(command.cluster())) {
                 apply(command.cluster(), new Decision.Rejected(command.id(), "cluster " + command.cluster() + " does not exist"), command);
                 return;
@@ -301,7 +329,7 @@ class FailoverCoordinator implements SmartLifecycle {
         Instant failedAt = p.kind() == Decision.Kind.FAILOVER
                 ? Optional.ofNullable(watch(cluster).unhealthyAt(next.decidedAt(), settings.heartbeatTimeout())).orElse(next.decidedAt())
                 : next.decidedAt();
-        bus.publish(Topics.TOPOLOGY, cluster, next); // throws: nothing adopted, next pass decides again
+        leader.publish(Topics.TOPOLOGY, cluster, next); // throws: nothing adopted, next pass decides again
         adopt(next);
         lastWaiting.remove(cluster);
         log.info("cluster={} epoch={} primary={} replicas={} fenced={}: {}", cluster, next.epoch(), next.primary(),
@@ -316,7 +344,7 @@ class FailoverCoordinator implements SmartLifecycle {
             data.put("commandId", command.id());
         }
         if (previous != null && next.primary() != null && !next.primary().equals(previous.primary())) {
-            transitions.put(cluster, new Transition(p.kind(), previous.primary(), next.primary(), previous.timeline(),
+            transitions.started(cluster, new Transitions.Transition(p.kind(), previous.primary(), next.primary(), previous.timeline(),
                     failedAt, next.decidedAt(), next.epoch()));
             data.put("previousPrimary", previous.primary());
             metrics.decided(cluster, p.kind());
@@ -326,27 +354,13 @@ class FailoverCoordinator implements SmartLifecycle {
 
     /** FailoverCompleted / SwitchoverCompleted once the new primary reports itself primary on a new timeline. */
     private void reportCompletion(Heartbeat heartbeat) {
-        Transition t = transitions.get(heartbeat.cluster());
-        if (t == null || !heartbeat.instance().equals(t.to()) || !heartbeat.isUp()
-                || heartbeat.role() != Heartbeat.Role.PRIMARY || heartbeat.timeline() <= t.fromTimeline()
-                || !transitions.remove(heartbeat.cluster(), t)) {
-            return;
-        }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("epoch", t.epoch());
-        data.put("previousPrimary", t.from());
-        data.put("primary", t.to());
-        data.put("timeline", heartbeat.timeline());
-        data.put("failedAt", t.failedAt().toString());
-        data.put("decidedAt", t.decidedAt().toString());
-        data.put("promotedSeenAt", heartbeat.observedAt().toString());
-        data.put("detectionMs", Duration.between(t.failedAt(), t.decidedAt()).toMillis());
-        data.put("promotionMs", Duration.between(t.decidedAt(), heartbeat.observedAt()).toMillis());
-        data.put("totalMs", Duration.between(t.failedAt(), heartbeat.observedAt()).toMillis());
-        String type = t.kind() == Decision.Kind.FAILOVER ? "failover.completed" : "switchover.completed";
-        log.info("cluster={} {} {} -> {} in {} ms", heartbeat.cluster(), type, t.from(), t.to(), data.get("totalMs"));
-        metrics.completed(heartbeat.cluster(), t.kind(), Duration.between(t.failedAt(), heartbeat.observedAt()));
-        event(heartbeat.cluster(), type, t.to(), data);
+        transitions.onHeartbeat(heartbeat).ifPresent(done -> {
+            Map<String, Object> data = done.data();
+            log.info("cluster={} {} {} -> {} in {} ms", heartbeat.cluster(), done.type(), data.get("previousPrimary"),
+                    data.get("primary"), data.get("totalMs"));
+            metrics.completed(heartbeat.cluster(), done.kind(), done.total());
+            event(heartbeat.cluster(), done.type(), heartbeat.instance(), data);
+        });
     }
 
     private void event(String cluster, String type, String instance, Map<String, Object> data) {
@@ -356,8 +370,8 @@ class FailoverCoordinator implements SmartLifecycle {
     private static void quietly(Runnable publish) {
         try {
             publish.run();
-        } catch (EventBus.PublishException e) {
-            log.warn("event not published: {}", e.getMessage());
+        } catch (EventBus.PublishException | NotLeaderException e) {
+            log.warn("not published: {}", e.getMessage());
         }
     }
 
@@ -367,8 +381,8 @@ class FailoverCoordinator implements SmartLifecycle {
         if (ticker != null) {
             ticker.shutdownNow();
         }
-        if (commands != null) {
-            commands.close();
+        if (leader != null) {
+            leader.close(); // leaves the group (another replica takes over at once) and closes the inbox
         }
         if (heartbeatTailer != null) {
             heartbeatTailer.close();
@@ -381,6 +395,12 @@ class FailoverCoordinator implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** For the HTTP view: this replica's name and role (STANDBY, CATCHING_UP, ACTIVE). */
+    Map<String, String> leadership() {
+        return Map.of("replica", settings.replicaName(),
+                "state", leader == null ? Leadership.State.STANDBY.name() : leader.state().name());
     }
 
     /** For the HTTP view: the topology in force per cluster. */

@@ -11,10 +11,13 @@ import java.time.Duration;
  *                         certainly fenced: the health monitor's self-fence timeout plus a margin
  * @param promotionTimeout how long a newly named primary that is alive may take to be promoted
  *                         before another replica is chosen
+ * @param replicaName      this replica's name in logs and in the leader election (default host:pid)
+ * @param leaderSessionTimeout how long the Kafka group waits for a silent leader before electing
+ *                         another replica (the broker's group.min.session.timeout.ms, 6 s by default, is the floor)
  */
 @ConfigurationProperties(prefix = "pgpilot.failover")
 public record FailoverProperties(Duration decisionInterval, Duration heartbeatTimeout, Duration lease,
-                                 Duration promotionTimeout) {
+                                 Duration promotionTimeout, String replicaName, Duration leaderSessionTimeout) {
 
     public FailoverProperties {
         if (decisionInterval == null) {
@@ -28,6 +31,18 @@ public record FailoverProperties(Duration decisionInterval, Duration heartbeatTi
         }
         if (lease == null) {
             lease = Duration.ofSeconds(8);
+        }
+        if (replicaName == null || replicaName.isBlank()) {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+            replicaName = host + ":" + ProcessHandle.current().pid();
+        }
+        if (leaderSessionTimeout == null) {
+            leaderSessionTimeout = Duration.ofSeconds(6);
         }
     }
 }

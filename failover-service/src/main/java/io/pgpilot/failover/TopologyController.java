@@ -16,6 +16,12 @@ class TopologyController {
         this.coordinator = coordinator;
     }
 
+    /** Whether this replica is the active decider: {"replica": ..., "state": "ACTIVE" | "CATCHING_UP" | "STANDBY"}. */
+    @GetMapping("/leadership")
+    Map<String, String> leadership() {
+        return coordinator.leadership();
+    }
+
     @GetMapping("/topologies")
     Map<String, Topology> topologies() {
         return coordinator.topologies();

@@ -232,6 +232,25 @@ public final class LocalPlatform implements AutoCloseable {
         fresh.awaitHealthy(SERVICE_START);
     }
 
+    /**
+     * Starts one more failover-service replica ({@code failover-service-2}, ...) on a free port with
+     * the first one's arguments: the replicas elect one active decider (docs/operations.md). The
+     * platform starts one; {@link #close} stops the extra ones too.
+     */
+    public ServiceProcess startFailoverReplica() {
+        int n = 2;
+        while (services.containsKey("failover-service-" + n)) {
+            n++;
+        }
+        String name = "failover-service-" + n;
+        launchArgs.put(name, launchArgs.get("failover-service"));
+        Path jar = settings.home().resolve("bin").resolve("pgpilot-failover-service-0.1.0-SNAPSHOT.jar");
+        ServiceProcess replica = ServiceProcess.start(name, jar, FreePorts.next(), launchArgs.get(name), settings.home().resolve("logs"));
+        services.put(name, replica);
+        replica.awaitHealthy(SERVICE_START);
+        return replica;
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -129,6 +129,8 @@ public final class CephRgw implements AutoCloseable {
                 Files.writeString(conf(), config());
             }
             daemon("mon", List.of("ceph-mon", "-f", "-c", conf().toString(), "-i", "a"));
+            // a monitor that is slow to come up makes the first command time out: wait for it to answer
+            Waits.until("Ceph monitor answering", Duration.ofSeconds(90), () -> alive() && monitorAnswers());
             if (!initialized) {
                 ceph(List.of("osd", "create"));
                 tool(List.of("ceph-osd", "-c", conf().toString(), "-i", "0", "--mkfs"));
@@ -267,6 +269,15 @@ public final class CephRgw implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("radosgw-admin", "-c", conf().toString(), "-n", "client.admin"));
         command.addAll(args);
         return Commands.run(root(), command, Map.of(), dataDir, Duration.ofSeconds(60));
+    }
+
+    private boolean monitorAnswers() {
+        try {
+            ceph(List.of("mon", "stat"));
+            return true;
+        } catch (io.pgpilot.local.CommandException e) {
+            return false;
+        }
     }
 
     private String ceph(List<String> args) {

@@ -30,10 +30,11 @@ import java.util.Set;
 public final class ManagedRoles {
 
     /** Per role: reconciled, or why not (a message without secrets). */
-    public record Outcome(Map<String, String> failed, Set<String> reconciled, int statements) {
+    /** {@code reconciled}: sorted by name, so that two passes with the same result compare equal. */
+    public record Outcome(Map<String, String> failed, List<String> reconciled, int statements) {
         public Outcome {
             failed = Map.copyOf(failed);
-            reconciled = Set.copyOf(reconciled);
+            reconciled = reconciled.stream().sorted().toList();
         }
     }
 
@@ -52,7 +53,7 @@ public final class ManagedRoles {
     public Outcome reconcile(Connection superuser, ClusterDefinition cluster) throws SQLException {
         List<RoleDefinition> desired = cluster.roles();
         if (desired.isEmpty()) {
-            return new Outcome(Map.of(), Set.of(), 0);
+            return new Outcome(Map.of(), List.of(), 0);
         }
         Map<String, ObservedRole> observed = observe(superuser, desired.stream().map(RoleDefinition::name).toList());
         Map<String, DesiredPassword> passwords = new HashMap<>();
@@ -89,7 +90,7 @@ public final class ManagedRoles {
         }
         Set<String> reconciled = new java.util.TreeSet<>();
         desired.stream().map(RoleDefinition::name).filter(n -> !failed.containsKey(n)).forEach(reconciled::add);
-        return new Outcome(failed, reconciled, ran);
+        return new Outcome(failed, List.copyOf(reconciled), ran);
     }
 
     private static String describe(RoleAction action) {

@@ -110,7 +110,7 @@ public final class KafkaTracing {
      * A producer span for one record, child of the current span, or null when no trace is current
      * (nothing is traced then, and the record carries no header).
      */
-    static Span startProducer(String topic, String key) {
+    public static Span startProducer(String topic, String key) {
         if (!inTrace()) {
             return null;
         }

@@ -77,10 +77,15 @@ final class TopologyWriter implements AutoCloseable {
         if (producer == null) {
             throw new NotLeaderException("this replica holds no topology writer (not the elected decider)");
         }
-        try {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value == null ? null : Json.write(value));
+        // the same producer span and trace context in the headers as every other publish (EventBus)
+        io.opentelemetry.api.trace.Span span = io.pgpilot.events.KafkaTracing.startProducer(topic, key);
+        try (io.opentelemetry.context.Scope ignored = span == null ? null : span.makeCurrent()) {
+            if (span != null) {
+                io.pgpilot.events.KafkaTracing.inject(io.opentelemetry.context.Context.current(), record.headers());
+            }
             producer.beginTransaction();
-            producer.send(new ProducerRecord<>(topic, key, value == null ? null : Json.write(value)))
-                    .get(sendTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            producer.send(record).get(sendTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
             producer.commitTransaction();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,6 +94,10 @@ final class TopologyWriter implements AutoCloseable {
             throw abort(topic, key, e.getCause());
         } catch (TimeoutException | KafkaException e) {
             throw abort(topic, key, e);
+        } finally {
+            if (span != null) {
+                span.end();
+            }
         }
     }
 

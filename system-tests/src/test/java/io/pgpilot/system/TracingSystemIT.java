@@ -95,11 +95,18 @@ class TracingSystemIT {
             ReceivedSpan processCommand = one(trail, "failover-service", "process pgpilot.cluster.commands");
             ReceivedSpan decide = one(trail, "failover-service", "decide switchover");
             ReceivedSpan publishTopology = one(trail, "failover-service", "publish pgpilot.cluster.topology");
-            ReceivedSpan provisionerTopology = one(trail, "provisioner", "process pgpilot.cluster.topology");
             List<ReceivedSpan> converges = trail.stream().filter(s -> s.service().equals("provisioner")
                     && s.name().startsWith("converge topology epoch")).toList();
             assertThat(converges).as("the provisioner's convergence in " + trail).hasSize(1);
             ReceivedSpan converge = converges.getFirst();
+            // the provisioner follows the topology twice (convergence, and the managed roles/databases
+            // reconciler): the record's consumer span that the convergence hangs off
+            List<ReceivedSpan> provisionerTopologies = trail.stream().filter(s -> s.service().equals("provisioner")
+                    && s.name().equals("process pgpilot.cluster.topology")).toList();
+            assertThat(provisionerTopologies).as("provisioner topology consumers in " + trail).isNotEmpty()
+                    .allMatch(s -> s.parentSpanId().equals(publishTopology.spanId()));
+            ReceivedSpan provisionerTopology = provisionerTopologies.stream().filter(s -> s.spanId().equals(converge.parentSpanId()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no provisioner topology span is the convergence's parent: " + trail));
             ReceivedSpan monitorTopology = one(trail, "health-monitor", "process pgpilot.cluster.topology");
 
             assertThat(publishCommand.kind()).isEqualTo("SPAN_KIND_PRODUCER");

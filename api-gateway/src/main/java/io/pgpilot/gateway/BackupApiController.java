@@ -5,9 +5,7 @@ import io.pgpilot.events.Json;
 import io.pgpilot.model.ClusterManifest;
 import io.pgpilot.model.ManifestValidator;
 import io.pgpilot.model.Names;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,12 +14,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -36,26 +28,17 @@ import java.util.regex.Pattern;
 @RequestMapping("/api/v1/clusters/{cluster}")
 class BackupApiController {
 
-    private static final Pattern URL = Pattern.compile("https?://[a-zA-Z0-9.-]+(:[0-9]{1,5})?");
     private static final Pattern BACKUP_ID = Pattern.compile("[0-9]{8}T[0-9]{6}");
     private static final Set<String> RESTORE_FIELDS = Set.of("cluster", "targetTime", "backupID", "targetLSN", "targetName", "targetImmediate");
 
     private final PlatformView view;
     private final ClusterController clusters;
-    private final String backupService;
-    /** The gateway authenticates to the backup service with the internal service token (docs/security.md). */
-    private final io.pgpilot.support.security.ServiceTokens tokens;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final BackupServiceClient backupService;
 
-    BackupApiController(PlatformView view, ClusterController clusters, io.pgpilot.support.PlatformProperties platform,
-                        @Value("${pgpilot.gateway.backup-service-url:http://127.0.0.1:8084}") String backupServiceUrl) {
-        if (!URL.matcher(backupServiceUrl).matches()) {
-            throw new IllegalArgumentException("pgpilot.gateway.backup-service-url must be http(s)://host[:port]");
-        }
+    BackupApiController(PlatformView view, ClusterController clusters, BackupServiceClient backupService) {
         this.view = view;
         this.clusters = clusters;
-        this.backupService = backupServiceUrl;
-        this.tokens = new io.pgpilot.support.security.ServiceTokens(platform.home());
+        this.backupService = backupService;
     }
 
     @ApiResponse(responseCode = "202", description = "base backup started ({backupId})")
@@ -144,22 +127,6 @@ class BackupApiController {
     }
 
     private ResponseEntity<String> forward(String method, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(backupService + path)).timeout(Duration.ofSeconds(30))
-                .header("X-Requested-By", "api-gateway")
-                .header("Authorization", "Bearer " + tokens.internal())
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 401 || response.statusCode() == 403) {
-                // not the API caller's fault: the services do not share one platform home / secrets directory
-                throw new ApiException(HttpStatus.BAD_GATEWAY, "the backup service refused the gateway's service token");
-            }
-            return ResponseEntity.status(response.statusCode()).contentType(MediaType.APPLICATION_JSON).body(response.body());
-        } catch (IOException e) {
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the backup service is not reachable");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "interrupted");
-        }
+        return backupService.call(method, path);
     }
 }

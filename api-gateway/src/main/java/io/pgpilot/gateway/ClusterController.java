@@ -48,8 +48,12 @@ class ClusterController {
 
     private final io.pgpilot.support.PlatformProperties platform;
 
-    ClusterController(PlatformView view, EventBus bus, DatabaseView managed, io.pgpilot.support.PlatformProperties platform) {
+    private final BackupObjectsView backupObjects;
+
+    ClusterController(PlatformView view, EventBus bus, DatabaseView managed, io.pgpilot.support.PlatformProperties platform,
+                      BackupObjectsView backupObjects) {
         this.platform = platform;
+        this.backupObjects = backupObjects;
         this.view = view;
         this.bus = bus;
         this.managed = managed;
@@ -165,6 +169,13 @@ class ClusterController {
             }
             bus.tombstone(Topics.SPECS, name);
             view.accepted(name, null);
+            // Backup objects of a schedule with backupOwnerReference: cluster go with the cluster (the stored backups stay)
+            backupObjects.backups().forEach((backup, record) -> {
+                if (name.equals(record.cluster()) && "cluster".equals(record.ownedBy())) {
+                    bus.tombstone(Topics.BACKUP_OBJECTS, backup);
+                    backupObjects.accepted(backup, (io.pgpilot.events.BackupObjectRecord) null);
+                }
+            });
         }
         log.info("cluster={} deletion requested", name);
         announce(name, "cluster.deleting", Map.of());

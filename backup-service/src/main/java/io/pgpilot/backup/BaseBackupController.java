@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Base backups of a cluster: {@code POST /backups/{cluster}} starts one (202 with its id; 409 when
+ * Base backups of a cluster: {@code POST /backups/{cluster}} starts one (202 with its id; {@code ?target=primary|prefer-standby}
+ * overrides the cluster's {@code backup.target}; 409 when
  * one is running or no instance can be backed up), {@code GET /backups/{cluster}} lists running and
  * stored ones, {@code GET /backups/{cluster}/{backupId}} one of them (404 unknown, 400 invalid id).
  */
@@ -30,10 +31,14 @@ class BaseBackupController {
     }
 
     @PostMapping("/backups/{cluster}")
-    ResponseEntity<BaseBackupStatus> start(@PathVariable String cluster,
-                                           @RequestHeader(value = "X-Requested-By", required = false) String requestedBy) {
+    ResponseEntity<?> start(@PathVariable String cluster,
+                                           @RequestHeader(value = "X-Requested-By", required = false) String requestedBy,
+                                           @org.springframework.web.bind.annotation.RequestParam(required = false) String target) {
         String by = requestedBy == null || !requestedBy.matches("[-a-zA-Z0-9_.:]{1,40}") ? "api" : requestedBy;
-        return ResponseEntity.accepted().body(backups.start(cluster, by));
+        if (target != null && !io.pgpilot.model.BackupDefinitions.TARGETS.contains(target)) {
+            return error(HttpStatus.BAD_REQUEST, "target must be primary or prefer-standby");
+        }
+        return ResponseEntity.accepted().body(backups.start(cluster, by, target));
     }
 
     @GetMapping("/backups/{cluster}")

@@ -163,9 +163,14 @@ public class BaseBackupService implements AutoCloseable {
 
     /** Starts a base backup of the cluster; returns at once with its id (the work goes on in the background). */
     public BaseBackupStatus start(String cluster, String requestedBy) {
+        return start(cluster, requestedBy, null);
+    }
+
+    /** {@code target}: primary or prefer-standby (a Backup's {@code spec.target}); null: the cluster's {@code backup.target}. */
+    public BaseBackupStatus start(String cluster, String requestedBy, String target) {
         requireCluster(cluster);
         BackupPlan plan = wal.plan(cluster);
-        BackupSource.Choice choice = BackupSource.choose(plan.target(), state.topology(cluster), state.instances(cluster),
+        BackupSource.Choice choice = BackupSource.choose(target != null ? target : plan.target(), state.topology(cluster), state.instances(cluster),
                 state.heartbeats(cluster), clock.instant());
         if (choice instanceof BackupSource.NoSource none) {
             throw new BackupRefusedException(BackupRefusedException.Reason.NO_SOURCE, "no instance to back up: " + none.reason());

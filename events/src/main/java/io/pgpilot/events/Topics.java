@@ -30,6 +30,10 @@ public final class Topics {
     public static final String DATABASE_STATUS = "pgpilot.database.status";
     /** The reconciliation of each cluster's spec.managed.roles, key: cluster. */
     public static final String ROLES_STATUS = "pgpilot.roles.status";
+    /** Desired scheduled base backups (CloudNativePG ScheduledBackup manifests), key: manifest name; a tombstone deletes it. */
+    public static final String SCHEDULED_BACKUP_SPECS = "pgpilot.scheduledbackup.specs";
+    /** CloudNativePG Backup objects (on demand or fired by a schedule) and the base backup each started, key: name. */
+    public static final String BACKUP_OBJECTS = "pgpilot.backup.objects";
     /** Hosts that can run instances, as their node agents register them (key: node name; heartbeat = re-publish). */
     public static final String NODES = "pgpilot.nodes";
 
@@ -60,6 +64,8 @@ public final class Topics {
             new TopicSpec(DATABASE_SPECS, 3, COMPACTED),
             new TopicSpec(DATABASE_STATUS, 3, COMPACTED),
             new TopicSpec(ROLES_STATUS, 3, COMPACTED),
+            new TopicSpec(SCHEDULED_BACKUP_SPECS, 3, COMPACTED),
+            new TopicSpec(BACKUP_OBJECTS, 3, COMPACTED),
             new TopicSpec(FAILOVER_LEADER, 1, HOURS));
 
     private Topics() {

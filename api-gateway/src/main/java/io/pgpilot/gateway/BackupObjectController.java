@@ -1,5 +1,8 @@
 package io.pgpilot.gateway;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.pgpilot.events.BackupObjectRecord;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Json;
@@ -55,6 +58,9 @@ class BackupObjectController {
         this.bus = bus;
     }
 
+    @Operation(summary = "create a backup from a manifest", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "a CloudNativePG Backup manifest (application/yaml or application/json, at most 64 KiB)", content = {@Content(mediaType = "application/yaml"), @Content(mediaType = "application/json")}))
+    @ApiResponse(responseCode = "201", description = "accepted; its status")
+    @ApiResponse(responseCode = "409", description = "it exists already or another base backup of the cluster is running")
     @PostMapping
     ResponseEntity<BackupObjectStatus> create(HttpServletRequest request) throws IOException {
         BackupManifest manifest = ManifestParser.parse(ManifestBody.read(request), BackupManifest.class);
@@ -81,11 +87,13 @@ class BackupObjectController {
         return ResponseEntity.created(URI.create("/api/v1/backups/" + backup.name())).body(status(backup.name()));
     }
 
+    @ApiResponse(responseCode = "200", description = "every backup with its status")
     @GetMapping
     List<BackupObjectStatus> list() {
         return objects.backups().keySet().stream().sorted().map(this::status).toList();
     }
 
+    @ApiResponse(responseCode = "200", description = "its status")
     @GetMapping("/{name}")
     BackupObjectStatus get(@PathVariable String name) {
         requireName(name);
@@ -93,6 +101,7 @@ class BackupObjectController {
     }
 
     /** Removes the Backup object; the stored base backup stays until the cluster's retention policy removes it. */
+    @ApiResponse(responseCode = "200", description = "deleted (stored base backups stay)")
     @DeleteMapping("/{name}")
     ResponseEntity<Map<String, String>> delete(@PathVariable String name) {
         requireName(name);

@@ -1,5 +1,8 @@
 package io.pgpilot.gateway;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.pgpilot.events.BackupObjectRecord;
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.PlatformEvent;
@@ -52,6 +55,9 @@ class ScheduledBackupController {
         this.bus = bus;
     }
 
+    @Operation(summary = "create a scheduled backup from a manifest", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "a CloudNativePG ScheduledBackup manifest (application/yaml or application/json, at most 64 KiB)", content = {@Content(mediaType = "application/yaml"), @Content(mediaType = "application/json")}))
+    @ApiResponse(responseCode = "201", description = "accepted; its status")
+    @ApiResponse(responseCode = "409", description = "it exists already")
     @PostMapping
     ResponseEntity<ScheduledBackupStatus> create(HttpServletRequest request) throws IOException {
         ScheduledBackupManifest manifest = ManifestParser.parse(ManifestBody.read(request), ScheduledBackupManifest.class);
@@ -68,6 +74,8 @@ class ScheduledBackupController {
         return ResponseEntity.created(URI.create("/api/v1/scheduledbackups/" + schedule.name())).body(status(schedule.name()));
     }
 
+    @Operation(summary = "update a scheduled backup", requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "a CloudNativePG ScheduledBackup manifest (application/yaml or application/json, at most 64 KiB)", content = {@Content(mediaType = "application/yaml"), @Content(mediaType = "application/json")}))
+    @ApiResponse(responseCode = "200", description = "accepted; its status")
     @PutMapping("/{name}")
     ResponseEntity<ScheduledBackupStatus> update(@PathVariable String name, HttpServletRequest request) throws IOException {
         requireName(name);
@@ -89,17 +97,20 @@ class ScheduledBackupController {
         return ResponseEntity.ok(status(name));
     }
 
+    @ApiResponse(responseCode = "200", description = "every scheduled backup with its status")
     @GetMapping
     List<ScheduledBackupStatus> list() {
         return objects.schedules().keySet().stream().sorted().map(this::status).toList();
     }
 
+    @ApiResponse(responseCode = "200", description = "its status")
     @GetMapping("/{name}")
     ScheduledBackupStatus get(@PathVariable String name) {
         requireName(name);
         return status(name);
     }
 
+    @ApiResponse(responseCode = "200", description = "deleted (stored base backups stay)")
     @DeleteMapping("/{name}")
     ResponseEntity<Map<String, Object>> delete(@PathVariable String name) {
         requireName(name);

@@ -117,7 +117,7 @@ final class ClusterCommands {
         }
     }
 
-    @Command(name = "apply", description = "Create or update every Cluster and Pooler manifest in the files or folders given "
+    @Command(name = "apply", description = "Create or update every Cluster, Pooler, ScheduledBackup and Backup manifest in the files or folders given "
             + "(all are checked before any is sent).")
     static final class Apply extends Base {
         @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE|DIR", description = "a manifest file or a folder of them (*.yaml, *.yml, *.json)")
@@ -127,15 +127,16 @@ final class ClusterCommands {
         public Integer call() {
             List<Manifests.Document> documents = Manifests.read(files);
             for (Manifests.Document d : documents) {
-                boolean cluster = d.kind() == Manifests.Kind.CLUSTER;
-                Api.Response created = api().send("POST", (cluster ? Route.CREATE_CLUSTER : Route.CREATE_POOLER).path(), "application/yaml", d.text());
+                String what = d.source() + ": " + d.kind().label + "/" + d.name();
+                Api.Response created = api().send("POST", d.kind().create.path(), "application/yaml", d.text());
                 String verb;
-                if (created.status() == 409) {
-                    Api.require(api().send("PUT", (cluster ? Route.UPDATE_CLUSTER : Route.UPDATE_POOLER).path(d.name()), "application/yaml", d.text()),
-                            d.source() + ": " + d.kind().label + "/" + d.name());
+                if (created.status() == 409 && d.kind().update == null && String.valueOf(created.body()).contains("already exists")) {
+                    verb = "unchanged";
+                } else if (created.status() == 409) {
+                    Api.require(api().send("PUT", d.kind().update.path(d.name()), "application/yaml", d.text()), what);
                     verb = "configured";
                 } else {
-                    Api.require(created, d.source() + ": " + d.kind().label + "/" + d.name());
+                    Api.require(created, what);
                     verb = "created";
                 }
                 out().println(d.kind().label + "/" + d.name() + " " + verb);
@@ -144,9 +145,10 @@ final class ClusterCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete a cluster (its instances are stopped and removed) or a pooler: delete [cluster|pooler] NAME.")
+    @Command(name = "delete", description = "Delete a cluster (its instances are stopped and removed), a pooler or a scheduled backup: "
+            + "delete [cluster|pooler|scheduledbackup] NAME.")
     static final class Delete extends Base {
-        @Parameters(arity = "1..2", paramLabel = "[cluster|pooler] NAME")
+        @Parameters(arity = "1..2", paramLabel = "[cluster|pooler|scheduledbackup] NAME")
         List<String> words;
 
         @Override
@@ -157,9 +159,12 @@ final class ClusterCommands {
             switch (kind) {
                 case "cluster", "clusters" -> api().call("DELETE", Route.DELETE_CLUSTER.path(name), null, null);
                 case "pooler", "poolers" -> api().call("DELETE", Route.DELETE_POOLER.path(name), null, null);
-                default -> throw new Exit.CliException(Exit.USAGE, "delete: '" + Connection.printable(kind) + "' is not cluster or pooler");
+                case "scheduledbackup", "scheduledbackups" -> api().call("DELETE", Route.DELETE_SCHEDULED_BACKUP.path(name), null, null);
+                default -> throw new Exit.CliException(Exit.USAGE, "delete: '" + Connection.printable(kind)
+                        + "' is not cluster, pooler or scheduledbackup");
             }
-            out().println((kind.startsWith("pooler") ? "pooler/" : "cluster/") + name + " deleting");
+            String label = kind.startsWith("pooler") ? "pooler/" : kind.startsWith("scheduledbackup") ? "scheduledbackup/" : "cluster/";
+            out().println(label + name + (label.equals("scheduledbackup/") ? " deleted" : " deleting"));
             return Exit.OK;
         }
     }

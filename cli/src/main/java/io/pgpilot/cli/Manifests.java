@@ -1,6 +1,10 @@
 package io.pgpilot.cli;
 
+import io.pgpilot.model.BackupDefinitions;
+import io.pgpilot.model.BackupManifest;
 import io.pgpilot.model.ManifestException;
+import io.pgpilot.model.ManifestParser;
+import io.pgpilot.model.ScheduledBackupManifest;
 import io.pgpilot.model.ManifestValidator;
 import io.pgpilot.model.PoolerValidator;
 
@@ -23,12 +27,21 @@ import java.util.stream.Stream;
 final class Manifests {
 
     enum Kind {
-        CLUSTER("cluster"), POOLER("pooler");
+        // applied in this order: what a manifest refers to (its cluster) comes first
+        CLUSTER("cluster", Route.CREATE_CLUSTER, Route.UPDATE_CLUSTER),
+        POOLER("pooler", Route.CREATE_POOLER, Route.UPDATE_POOLER),
+        SCHEDULED_BACKUP("scheduledbackup", Route.CREATE_SCHEDULED_BACKUP, Route.UPDATE_SCHEDULED_BACKUP),
+        /** A Backup is a one-off request: applying an existing one changes nothing. */
+        BACKUP("backup", Route.CREATE_BACKUP_OBJECT, null);
 
         final String label;
+        final Route create;
+        final Route update;
 
-        Kind(String label) {
+        Kind(String label, Route create, Route update) {
             this.label = label;
+            this.create = create;
+            this.update = update;
         }
     }
 
@@ -68,15 +81,19 @@ final class Manifests {
         return documents;
     }
 
-    /** One document, validated as the gateway would (kind Cluster or Pooler). */
+    /** One document, validated as the gateway would (kind Cluster, Pooler, ScheduledBackup or Backup). */
     static Document parse(String text, String source) {
         String kind = kind(text);
         try {
             return switch (kind) {
                 case "Cluster" -> new Document(Kind.CLUSTER, ManifestValidator.parseAndValidate(text).name(), text, source);
                 case "Pooler" -> new Document(Kind.POOLER, PoolerValidator.parseAndValidate(text).name(), text, source);
+                case "ScheduledBackup" -> new Document(Kind.SCHEDULED_BACKUP, BackupDefinitions.validate(
+                        ManifestParser.parse(text, ScheduledBackupManifest.class)).name(), text, source);
+                case "Backup" -> new Document(Kind.BACKUP, BackupDefinitions.validate(ManifestParser.parse(text, BackupManifest.class)).name(),
+                        text, source);
                 default -> throw new Exit.CliException(Exit.REFUSED, source + ": kind '" + Connection.printable(kind)
-                        + "' is not supported (Cluster, Pooler); nothing was applied");
+                        + "' is not supported (Cluster, Pooler, ScheduledBackup, Backup); nothing was applied");
             };
         } catch (ManifestException e) {
             throw new Exit.CliException(Exit.REFUSED, source + ": invalid manifest: " + e.getMessage() + "; nothing was applied");

@@ -30,6 +30,10 @@ public enum Route {
     CREATE_POOLER("POST", "/api/v1/poolers", 201),
     UPDATE_POOLER("PUT", "/api/v1/poolers/{name}", 200),
     DELETE_POOLER("DELETE", "/api/v1/poolers/{name}", 202),
+    CREATE_SCHEDULED_BACKUP("POST", "/api/v1/scheduledbackups", 201),
+    UPDATE_SCHEDULED_BACKUP("PUT", "/api/v1/scheduledbackups/{name}", 200),
+    DELETE_SCHEDULED_BACKUP("DELETE", "/api/v1/scheduledbackups/{name}", 200),
+    CREATE_BACKUP_OBJECT("POST", "/api/v1/backups", 201),
     EVENTS("GET", "/api/v1/events", 200);
 
     private static final Pattern VARIABLE = Pattern.compile("\\{[a-zA-Z]+}");

@@ -137,4 +137,34 @@ class CommandLineTest {
         Files.writeString(dir.resolve("c.yaml"), "apiVersion: postgresql.cnpg.io/v1\nkind: Secret\nmetadata: {name: s}\n");
         assertThatThrownBy(() -> Manifests.read(java.util.List.of(dir))).hasMessageContaining("kind 'Secret' is not supported");
     }
+
+    @Test
+    void backupManifestsAreAppliedAfterTheirCluster() throws Exception {
+        Path dir = Files.createTempDirectory("cli-backups");
+        Files.writeString(dir.resolve("a.yaml"), """
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Backup
+                metadata: {name: before-upgrade}
+                spec: {cluster: {name: db}, target: primary}
+                ---
+                apiVersion: postgresql.cnpg.io/v1
+                kind: ScheduledBackup
+                metadata: {name: db-daily}
+                spec: {cluster: {name: db}, schedule: "0 0 2 * * *", immediate: true}
+                """);
+        Files.writeString(dir.resolve("b.yaml"), "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: db}\nspec: {instances: 1}\n");
+        var docs = Manifests.read(java.util.List.of(dir));
+        assertThat(docs).extracting(d -> d.kind().label + "/" + d.name())
+                .containsExactly("cluster/db", "scheduledbackup/db-daily", "backup/before-upgrade");
+        Files.writeString(dir.resolve("c.yaml"), """
+                apiVersion: postgresql.cnpg.io/v1
+                kind: ScheduledBackup
+                metadata: {name: broken}
+                spec: {cluster: {name: db}, schedule: "0 2 * * *"}
+                """);
+        assertThatThrownBy(() -> Manifests.read(java.util.List.of(dir))).hasMessageContaining("c.yaml").hasMessageContaining("spec.schedule")
+                .hasMessageContaining("nothing was applied");
+        assertThat(Manifests.read(java.util.List.of(Path.of("../examples/scheduled-backup.yaml"))))
+                .extracting(Manifests.Document::name).containsExactly("postgres-cluster-daily");
+    }
 }

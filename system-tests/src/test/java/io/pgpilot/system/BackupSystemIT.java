@@ -95,6 +95,68 @@ class BackupSystemIT {
     }
 
     /**
+     * CloudNativePG's Backup and ScheduledBackup manifests through the API: an immediate scheduled
+     * backup completes and is listed as a Backup object of its schedule; an on-demand Backup
+     * completes; wrong manifests are refused naming the field; deleting the self-owned schedule
+     * removes its Backup objects, not the on-demand one.
+     */
+    @Test
+    void cloudNativePgsBackupAndScheduledBackupManifests() throws Exception {
+        var created = platform.send("POST", "/api/v1/scheduledbackups", """
+                apiVersion: postgresql.cnpg.io/v1
+                kind: ScheduledBackup
+                metadata:
+                  name: nightly
+                spec:
+                  schedule: "0 0 0 * * *"
+                  immediate: true
+                  backupOwnerReference: self
+                  cluster:
+                    name: postgres-cluster
+                """);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).contains("\"nextScheduleTime\"");
+        await().atMost(Duration.ofSeconds(180)).until(() -> {
+            var list = platform.send("GET", "/api/v1/backups", null).body();
+            return list.matches("(?s).*\"name\":\"nightly-\\d{14}\".*\"phase\":\"completed\".*");
+        });
+        var schedule = platform.send("GET", "/api/v1/scheduledbackups/nightly", null);
+        assertThat(schedule.body()).containsPattern("\"lastBackup\":\"nightly-\\d{14}\"");
+
+        var refused = platform.send("POST", "/api/v1/backups", """
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Backup
+                metadata:
+                  name: snapshot
+                spec:
+                  method: volumeSnapshot
+                  cluster:
+                    name: no-such-cluster
+                """);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("spec.method");
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> platform.send("POST", "/api/v1/backups", """
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Backup
+                metadata:
+                  name: before-upgrade
+                spec:
+                  target: primary
+                  cluster:
+                    name: postgres-cluster
+                """).statusCode() == 201); // 409 while another base backup of the cluster still runs
+        await().atMost(Duration.ofSeconds(180)).until(() -> platform.send("GET", "/api/v1/backups/before-upgrade", null).body()
+                .contains("\"phase\":\"completed\""));
+
+        var deleted = platform.send("DELETE", "/api/v1/scheduledbackups/nightly", null);
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(deleted.body()).containsPattern("\"removedBackups\":\\[\"nightly-\\d{14}\"");
+        var remaining = platform.send("GET", "/api/v1/backups", null).body();
+        assertThat(remaining).contains("before-upgrade").doesNotContain("nightly-");
+    }
+
+    /**
      * Issue 10, secrets and exposure, while archiving runs (archive_command invocations included):
      * no secret value the platform holds (passwords, service and cluster tokens, S3 keys) is ever
      * in a process's command line ({@code ps -eo args}, sampled throughout), in any log (services,

@@ -47,7 +47,8 @@ public final class AccessPolicy {
             Rule.of("POST", "/api/v1/clusters/{cluster}/instances/{instance}/promote", Role.OPERATOR),
             Rule.of("POST", "/api/v1/clusters/{cluster}/instances/{instance}/fence", Role.OPERATOR),
             Rule.of("POST", "/api/v1/clusters/{cluster}/instances/{instance}/unfence", Role.OPERATOR),
-            Rule.of("POST", "/api/v1/clusters/{cluster}/backups", Role.OPERATOR));
+            Rule.of("POST", "/api/v1/clusters/{cluster}/backups", Role.OPERATOR),
+            Rule.of("POST", "/api/v1/backups", Role.OPERATOR));
 
     private static final Pattern CLUSTER_PATH = Pattern.compile("^/api/v1/clusters/([^/]+)(/.*)?$");
     private static final Pattern UNSAFE = Pattern.compile("[;\\\\]|%(2[fFeE5]|5[cC]|3[bB])|//|/\\.\\.?(/|$)|\\p{Cntrl}");

@@ -26,4 +26,4 @@ if [ "${PGPILOT_SKIP_BUILD:-}" != "1" ]; then
 fi
 exec "$JAVA_HOME/bin/java" -Xmx128m -XX:+UseSerialGC \
   -cp "testkit/target/classes:$(cat testkit/target/launcher.classpath)" \
-  io.pgpilot.testkit.LocalPlatform "$PWD" "$PGPILOT_HOME" "$MANIFEST" "$CLUSTER"
+  io.pgpilot.testkit.RunCommand "$PWD" "$PGPILOT_HOME" "$MANIFEST" "$CLUSTER"

@@ -153,6 +153,36 @@ class ReCreationSystemIT {
         });
     }
 
+    /**
+     * Issue 15, supervision: with the run command's supervision on, a control-plane service killed
+     * with -9 is started again on its port (said in logs/platform.log), and a primary crash after
+     * that is failed over as usual; restarts the platform asks for are not taken for crashes.
+     */
+    @Test
+    @Order(8)
+    void aKilledServiceIsStartedAgainWhenSupervised() throws Exception {
+        platform.supervise();
+        long killed = platform.service("failover-service").pid();
+        ProcessHandle.of(killed).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var now = platform.service("failover-service");
+            return now.pid() != killed && now.isAlive();
+        });
+        platform.service("failover-service").awaitHealthy(Duration.ofSeconds(120));
+        String log = Files.readString(home.resolve("logs/platform.log"));
+        assertThat(log).contains("service failover-service (pid " + killed + ") exited with code 137")
+                .contains("service failover-service restarted");
+
+        String old = probe.currentPrimary();
+        probe.signal("KILL", List.of(probe.postmasterPid(old)));
+        await().atMost(HEALTHY).until(() -> {
+            String primary = probe.currentPrimary();
+            return primary != null && probe.writablePrimaries().equals(List.of(primary)) && probe.healthy();
+        });
+        platform.restartService("provisioner", true); // asked for: not a crash
+        assertThat(Files.readString(home.resolve("logs/platform.log"))).doesNotContain("service provisioner (pid");
+    }
+
     private static void delete() {
         assertThat(platform.send("DELETE", "/api/v1/clusters/" + CLUSTER, null).statusCode()).isEqualTo(202);
     }

@@ -73,7 +73,9 @@ public final class LocalPlatform implements AutoCloseable {
     private final KafkaBroker kafka;
     private final ObjectStore objectStoreSettings;
     private CephRgw objectStore;
+    /** Also the lock under which services are replaced (restarts, the supervisor). */
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private ServiceSupervisor supervisor;
     private final GatewayClient gateway;
     private final long startedNanos = System.nanoTime();
     private long readyMillis;
@@ -220,15 +222,17 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** Stops a service (kill -9 when {@code crash}) and starts it again with the same settings. */
     public void restartService(String name, boolean crash) {
-        ServiceProcess old = services.get(name);
-        if (crash) {
-            old.kill();
-        } else {
-            old.stop(Duration.ofSeconds(45));
+        ServiceProcess fresh;
+        synchronized (services) { // the supervisor must not take this exit for a crash
+            ServiceProcess old = services.get(name);
+            if (crash) {
+                old.kill();
+            } else {
+                old.stop(Duration.ofSeconds(45));
+            }
+            fresh = ServiceProcess.start(name, jarOf(name), old.httpPort(), launchArgs.get(name), settings.home().resolve("logs"));
+            services.put(name, fresh);
         }
-        Path jar = settings.home().resolve("bin").resolve("pgpilot-" + name + "-0.1.0-SNAPSHOT.jar");
-        ServiceProcess fresh = ServiceProcess.start(name, jar, old.httpPort(), launchArgs.get(name), settings.home().resolve("logs"));
-        services.put(name, fresh);
         fresh.awaitHealthy(SERVICE_START);
     }
 
@@ -244,9 +248,10 @@ public final class LocalPlatform implements AutoCloseable {
         }
         String name = "failover-service-" + n;
         launchArgs.put(name, launchArgs.get("failover-service"));
-        Path jar = settings.home().resolve("bin").resolve("pgpilot-failover-service-0.1.0-SNAPSHOT.jar");
-        ServiceProcess replica = ServiceProcess.start(name, jar, FreePorts.next(), launchArgs.get(name), settings.home().resolve("logs"));
-        services.put(name, replica);
+        ServiceProcess replica = ServiceProcess.start(name, jarOf(name), FreePorts.next(), launchArgs.get(name), settings.home().resolve("logs"));
+        synchronized (services) {
+            services.put(name, replica);
+        }
         replica.awaitHealthy(SERVICE_START);
         return replica;
     }
@@ -256,7 +261,9 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     public ServiceProcess service(String name) {
-        return services.get(name);
+        synchronized (services) {
+            return services.get(name);
+        }
     }
 
     public String kafkaBootstrapServers() {
@@ -331,10 +338,59 @@ public final class LocalPlatform implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * From now on a service that exits without being asked to is started again (the run command
+     * does this; tests that kill services on purpose leave it off). See {@link ServiceSupervisor}.
+     */
+    public void supervise() {
+        synchronized (services) {
+            if (supervisor == null) {
+                Path log = settings.home().resolve("logs").resolve("platform.log");
+                supervisor = new ServiceSupervisor(services, new ServiceSupervisor.Services() {
+                    @Override
+                    public Map<String, ServiceProcess> current() {
+                        return Map.copyOf(services);
+                    }
+
+                    @Override
+                    public ServiceProcess respawn(String name) {
+                        ServiceProcess dead = services.get(name);
+                        ServiceProcess fresh = ServiceProcess.start(name, jarOf(name), dead.httpPort(), launchArgs.get(name),
+                                settings.home().resolve("logs"));
+                        services.put(name, fresh);
+                        return fresh;
+                    }
+                }, RestartBackoff.DEFAULT, message -> report(log, message), ServiceProcess::startedAt).start(Duration.ofMillis(250));
+            }
+        }
+    }
+
+    private static void report(Path log, String message) {
+        String line = java.time.Instant.now() + " pgpilot: " + message;
+        System.out.println(line);
+        try {
+            Files.writeString(log, line + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("pgpilot: cannot write " + log + ": " + e.getMessage());
+        }
+    }
+
+    /** The pinned jar a service runs from (replicas such as failover-service-2 run their module's jar). */
+    private Path jarOf(String name) {
+        String module = name.replaceFirst("-[0-9]+$", "");
+        return settings.home().resolve("bin").resolve("pgpilot-" + module + "-0.1.0-SNAPSHOT.jar");
+    }
+
     /** Stops the services (the provisioner stops PostgreSQL, services stops HAProxy), then Kafka. */
     @Override
     public void close() {
-        List<ServiceProcess> reverse = new ArrayList<>(services.values());
+        List<ServiceProcess> reverse;
+        synchronized (services) {
+            if (supervisor != null) {
+                supervisor.close();
+            }
+            reverse = new ArrayList<>(services.values());
+        }
         java.util.Collections.reverse(reverse);
         CompletableFuture.allOf(reverse.stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.stop(Duration.ofSeconds(45))))
@@ -343,64 +399,5 @@ public final class LocalPlatform implements AutoCloseable {
         if (objectStore != null) {
             objectStore.stop();
         }
-    }
-
-    /** {@code LocalPlatform <repository> <home> <manifest> <cluster>}: the README's run command. */
-    @SuppressWarnings("unchecked")
-    public static void main(String[] args) throws Exception {
-        Path repository = Path.of(args[0]).toAbsolutePath();
-        Path home = Path.of(args[1]).toAbsolutePath();
-        // a manifest file, or a folder: every *.yaml / *.yml in it (sorted), e.g. examples/fleet
-        Path target = Path.of(args[2]);
-        List<Path> manifests;
-        if (Files.isDirectory(target)) {
-            try (var files = Files.list(target)) {
-                manifests = files.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml")).sorted().toList();
-            }
-        } else {
-            manifests = List.of(target);
-        }
-        Files.createDirectories(home);
-        System.out.println("pgpilot: starting Kafka, the S3 store and the six services (state in " + home + ", logs in "
-                + home.resolve("logs") + ")");
-        LocalPlatform platform = start(Settings.defaults(repository, home), List.of(), ObjectStore.defaults());
-        Thread stopper = new Thread(() -> {
-            System.out.println("\npgpilot: stopping (data is kept in " + home + ")");
-            platform.close();
-            System.out.println("pgpilot: stopped");
-        });
-        Runtime.getRuntime().addShutdownHook(stopper);
-        List<String> clusters = new java.util.ArrayList<>();
-        for (Path manifest : manifests) {
-            String yaml = Files.readString(manifest);
-            String cluster = manifests.size() == 1 && args.length > 3 && !args[3].isBlank() ? args[3] : clusterName(yaml, manifest);
-            System.out.println("pgpilot: services up; applying " + manifest + " -> HTTP " + platform.apply(yaml, cluster));
-            clusters.add(cluster);
-        }
-        for (String cluster : clusters) {
-            Map<String, Object> status = platform.awaitHealthy(cluster, Duration.ofSeconds(clusters.size() > 1 ? 600 : 180));
-            System.out.printf("pgpilot: cluster %s healthy %.1f s after start; control plane RSS %d MiB%n", cluster,
-                    platform.readyMillis() / 1000.0, platform.controlPlaneRssMiB());
-            System.out.println("  primary:   " + status.get("currentPrimary") + " (timeline " + status.get("timeline") + ")");
-            System.out.println("  sync:      " + status.get("synchronousStandbyNames"));
-            ((Map<String, String>) status.get("endpoints")).forEach((name, address) -> System.out.println("  endpoint:  " + name + " -> " + address));
-            System.out.println("  app user:  password in " + home.resolve("secrets").resolve(cluster + "-app.json"));
-        }
-        System.out.println("  API:       " + platform.gatewayUrl() + "/api/v1/clusters"
-                + " (Authorization: Bearer <token>; tokens in " + home.resolve("secrets").resolve("api-token-{admin,operator,viewer}") + ")");
-        System.out.println("  CLI:       ./pgpilot status " + clusters.getFirst() + "   (./pgpilot --help)");
-        System.out.println("  S3 store:  " + platform.objectStore().endpointUrl() + " (Ceph RGW, object lock; keys in "
-                + home.resolve("secrets").resolve(S3_SECRET + ".json") + ")");
-        System.out.println("pgpilot: running; press Ctrl-C to stop");
-        Thread.currentThread().join();
-    }
-
-    /** {@code metadata.name} of a Cluster manifest (the first {@code name:} indented by two spaces). */
-    static String clusterName(String yaml, Path file) {
-        var m = java.util.regex.Pattern.compile("(?m)^  name: *['\"]?([a-z0-9-]+)").matcher(yaml);
-        if (!m.find()) {
-            throw new IllegalArgumentException(file + ": no metadata.name");
-        }
-        return m.group(1);
     }
 }

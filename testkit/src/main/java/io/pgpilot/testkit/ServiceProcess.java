@@ -20,6 +20,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final int httpPort;
     private final Process process;
     private final Path log;
+    private final java.time.Instant startedAt = java.time.Instant.now();
 
     private ServiceProcess(String name, int httpPort, Process process, Path log) {
         this.name = name;
@@ -68,6 +69,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    /** The exit code; -1 while it runs. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
     }
 
     public void awaitHealthy(Duration timeout) {

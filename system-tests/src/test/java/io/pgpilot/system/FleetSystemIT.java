@@ -33,7 +33,11 @@ import static org.awaitility.Awaitility.await;
  * owner and passwords (one cluster's password does not open another); a kill -9 of odoo-db's
  * primary fails odoo-db over and leaves every other cluster untouched (same primary, timeline,
  * epoch and postmaster processes).
+ *
+ * <p>In the long tier ({@code PGPILOT_LONG_TESTS=1 ./test.sh}): 14 instances on a 2-core machine take
+ * minutes, and the default suite stays under 45 minutes.
  */
+@org.junit.jupiter.api.Tag("long")
 class FleetSystemIT {
 
     static final Map<String, String> DATABASES = Map.of("odoo-db", "odoo", "authentik-db", "authentik", "wordpress-db", "wordpress",

@@ -67,7 +67,7 @@ public class ProvisionerConfiguration {
             @org.springframework.beans.factory.annotation.Value("${pgpilot.provisioner.managed-interval:10s}") java.time.Duration interval) {
         return new io.pgpilot.provisioner.managed.ManagedObjectsReconciler(platform.kafkaBootstrapServers(),
                 new io.pgpilot.provisioner.roles.ManagedRoles(new io.pgpilot.support.security.SecretFiles(platform.home())),
-                (cluster, primary, database) -> postgres.connect(primary.port(), database, secrets.superuser(cluster)), bus)
+                (cluster, primary, database) -> postgres.connect(new InstanceEndpoint(primary.host(), primary.port()), database, secrets.superuser(cluster)), bus)
                 .start(interval);
     }
 

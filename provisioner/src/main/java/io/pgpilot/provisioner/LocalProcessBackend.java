@@ -76,7 +76,7 @@ public final class LocalProcessBackend implements InstanceBackend {
                                Supplier<CertificateAuthority> ca) {
         this.host = new PostgresHost(binaries, user, home);
         Supplier<CertificateAuthority> authority = ca != null ? ca
-                : memoized(() -> CertificateAuthority.loadOrCreate(host.home().resolve("secrets"), clock));
+                : CertificateAuthority.atFirstUse(host.home().resolve("secrets"), clock);
         this.certificates = new InstanceCertificates(authority, renewal, clock, user);
         this.directories = new InstanceDirectories(host, basePort);
         this.observer = new InstanceObserver(host, directories);
@@ -91,19 +91,6 @@ public final class LocalProcessBackend implements InstanceBackend {
         this.sql = new InstanceSql(() -> certificates.authority().certificateFile());
     }
 
-    private static <T> Supplier<T> memoized(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
-    }
 
     @Override
     public InstanceCertificates certificates() {

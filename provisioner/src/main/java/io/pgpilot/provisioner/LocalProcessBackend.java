@@ -168,7 +168,7 @@ public final class LocalProcessBackend implements InstanceBackend {
 
     @Override
     public void writePassfile(InstanceLayout layout, String primaryHost, Credentials replication) {
-        clone.writePassfile(layout, replication); // every local primary is 127.0.0.1
+        clone.writePassfile(layout, primaryHost, replication);
     }
 
     @Override

@@ -5,9 +5,12 @@ import io.pgpilot.events.NodeRecord;
 import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.Topology;
 import io.pgpilot.instance.Credentials;
+import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.lifecycle.Postmaster;
+import io.pgpilot.instance.node.LocalNodeOperations;
 import io.pgpilot.instance.node.InstanceRef;
 import io.pgpilot.local.OsUser;
+import io.pgpilot.local.PostgresBinaries;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.ManifestValidator;
 import io.pgpilot.provisioner.nodes.NodeDirectory;
@@ -44,8 +47,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The placer's backend with two "nodes" on this host (each its own home and base port, both
- * addressed 127.0.0.1) and real PostgreSQL 15: a 2-instance cluster lands on two nodes
+ * The placer's backend with two "nodes" on this host ({@link LocalNodeOperations}, each its own home
+ * and base port, both addressed 127.0.0.1; certificates issued by the control plane and installed on
+ * the nodes) and real PostgreSQL 15: a 2-instance cluster lands on two nodes
  * (anti-affinity required), the replica streams from the primary over TCP at the node's address,
  * a failover promotes the replica and the killed old primary is rewound, all through the nodes'
  * operations; a second backend over the same home finds every instance where it was placed.
@@ -56,7 +60,7 @@ class NodesBackendIT {
 
     Path tmp;
     Path controlHome;
-    Map<String, ProcessNodeOperations> nodes;
+    Map<String, LocalNodeOperations> nodes;
     NodeDirectory directory;
     Supplier<CertificateAuthority> ca;
     NodesBackend backend;
@@ -72,8 +76,8 @@ class NodesBackendIT {
         ca = CertificateAuthority.atFirstUse(controlHome.resolve("secrets"), Clock.systemUTC());
         int basePort = ThreadLocalRandom.current().nextInt(20000, 39000);
         nodes = Map.of(
-                "node-a", new ProcessNodeOperations(Files.createDirectories(tmp.resolve("node-a")), basePort, ca),
-                "node-b", new ProcessNodeOperations(Files.createDirectories(tmp.resolve("node-b")), basePort + 500, ca));
+                "node-a", node("node-a", basePort),
+                "node-b", node("node-b", basePort + 500));
         // both agents heartbeat all the time: every read sees a fresh heartbeatAt
         directory = new NodeDirectory(() -> Map.of(
                 "node-a", new NodeRecord("node-a", "127.0.0.1", "", Map.of(), 4, Instant.EPOCH, Instant.now()),
@@ -83,6 +87,15 @@ class NodesBackendIT {
         publisher = new RecordingPublisher();
         reconciler = new ClusterReconciler(backend, secrets, publisher,
                 new HaSettings(Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(15), Duration.ofSeconds(5)));
+    }
+
+    private LocalNodeOperations node(String name, int basePort) throws Exception {
+        return new LocalNodeOperations(PostgresBinaries.detect(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED),
+                Files.createDirectories(tmp.resolve(name)), basePort, "127.0.0.1");
+    }
+
+    private InstanceLayout onNode(String node, int ordinal) {
+        return InstanceLayout.of(nodes.get(node).home(), CLUSTER, ordinal);
     }
 
     private NodesBackend backend() {
@@ -98,7 +111,7 @@ class NodesBackendIT {
         if (reconciler != null) {
             reconciler.close(); // stops every instance through the backend
         }
-        for (ProcessNodeOperations node : nodes.values()) {
+        for (LocalNodeOperations node : nodes.values()) {
             for (int ordinal = 1; ordinal <= 2; ordinal++) {
                 node.stopOrKill(new InstanceRef(CLUSTER, ordinal), Duration.ofSeconds(5));
             }
@@ -124,8 +137,8 @@ class NodesBackendIT {
         String node2 = backend.nodeOf(CLUSTER, 2);
         assertThat(node1).isNotNull();
         assertThat(node2).isNotNull().isNotEqualTo(node1);
-        assertThat(nodes.get(node1).layout(new InstanceRef(CLUSTER, 1)).pgdata().resolve("PG_VERSION")).exists();
-        assertThat(nodes.get(node2).layout(new InstanceRef(CLUSTER, 2)).pgdata().resolve("standby.signal")).exists();
+        assertThat(onNode(node1, 1).pgdata().resolve("PG_VERSION")).exists();
+        assertThat(onNode(node2, 2).pgdata().resolve("standby.signal")).exists();
         assertThat(nodes.get(node1).ordinals(CLUSTER)).containsExactly(1);
         assertThat(nodes.get(node2).ordinals(CLUSTER)).containsExactly(2);
         assertThat(publisher.instances.values()).hasSize(2).allSatisfy(r -> {
@@ -144,7 +157,7 @@ class NodesBackendIT {
                 .until(() -> "t".equals(query(p2, "SELECT pg_last_wal_replay_lsn() >= '" + written + "'")));
 
         // failover: kill -9 of the primary on its node, the topology names 2; 1 comes back rewound
-        long pid = Postmaster.pid(nodes.get(node1).layout(new InstanceRef(CLUSTER, 1)));
+        long pid = Postmaster.pid(onNode(node1, 1));
         assertThat(new ProcessBuilder("kill", "-9", String.valueOf(pid)).inheritIO().start().waitFor()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> !backend.isRunning(backend.layout(CLUSTER, 1)));
         apply(new Topology(CLUSTER, 2, name(2), List.of(name(1)), List.of(), 0, Instant.now(), "test"));
@@ -153,7 +166,7 @@ class NodesBackendIT {
         assertThat(query(p2, "SELECT pg_is_in_recovery()")).isEqualTo("f");
         PlatformEvent rewound = event("instance.rewound", name(1));
         assertThat(rewound.data()).containsEntry("toTimeline", 2);
-        assertThat(nodes.get(node1).layout(new InstanceRef(CLUSTER, 1)).pgdata().resolve("standby.signal")).exists();
+        assertThat(onNode(node1, 1).pgdata().resolve("standby.signal")).exists();
         awaitStreaming(p2, name(1));
         assertThat(query(p1, "SELECT sender_port FROM pg_stat_wal_receiver")).isEqualTo(String.valueOf(p2.port()));
         execute(p2, "INSERT INTO t VALUES (101)");

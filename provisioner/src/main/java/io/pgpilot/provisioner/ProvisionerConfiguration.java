@@ -61,7 +61,7 @@ public class ProvisionerConfiguration {
     @Bean(destroyMethod = "close")
     @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "pgpilot.provisioner.backend", havingValue = "nodes")
     public NodeDirectory nodeDirectory(PlatformProperties platform) {
-        return NodeDirectory.following(platform.kafkaBootstrapServers(), Clock.systemUTC());
+        return NodeDirectory.following(platform.kafkaBootstrapServers(), Clock.systemUTC(), Duration.ofSeconds(10));
     }
 
     /**

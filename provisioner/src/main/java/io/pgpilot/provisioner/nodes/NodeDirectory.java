@@ -23,6 +23,8 @@ import java.util.function.Supplier;
  */
 public final class NodeDirectory implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeDirectory.class);
+
     private final Supplier<Map<String, NodeRecord>> records;
     private final Clock clock;
     private final AutoCloseable feed;
@@ -38,10 +40,21 @@ public final class NodeDirectory implements AutoCloseable {
         this.feed = feed;
     }
 
-    /** Follows {@code pgpilot.nodes} from its beginning. */
-    public static NodeDirectory following(String bootstrapServers, Clock clock) {
+    /**
+     * Follows {@code pgpilot.nodes} from its beginning; waits up to {@code catchUp} for what the topic
+     * held at start, so that the first reconcile after a restart finds the nodes of placed instances
+     * (a node still missing makes its operations fail with a retryable reason).
+     */
+    public static NodeDirectory following(String bootstrapServers, Clock clock, java.time.Duration catchUp) {
         KeyedView<NodeRecord> view = new KeyedView<>(NodeRecord.class);
         KeyedViewFeed feed = new KeyedViewFeed(bootstrapServers, "provisioner-nodes", Map.of(Topics.NODES, view)).start();
+        try {
+            if (!feed.awaitCaughtUp(catchUp)) {
+                log.warn("topic {} not read to its end within {}: nodes may be missing at first", Topics.NODES, catchUp);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return new NodeDirectory(view::all, clock, feed);
     }
 

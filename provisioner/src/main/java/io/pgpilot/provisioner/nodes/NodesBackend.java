@@ -118,7 +118,7 @@ public final class NodesBackend implements InstanceBackend {
 
     private NodeOperations node(String name) {
         NodeRecord record = nodes.record(name).orElseThrow(() ->
-                new ProvisioningException(Reason.LAYOUT, "node " + name + " is not registered (topic pgpilot.nodes)"));
+                new ProvisioningException(Reason.NODE_UNREACHABLE, "node " + name + " is not registered (topic pgpilot.nodes)"));
         // a node that re-registers at another address gets a new connection
         return connected.compute(name, (n, ops) -> ops != null && ops.address().equals(record.address()) ? ops : connect.apply(record));
     }

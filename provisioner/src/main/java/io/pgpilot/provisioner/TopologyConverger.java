@@ -87,6 +87,10 @@ final class TopologyConverger {
         }
         announceUnfenced(topology);
         TopologyConvergencePlanner.Context context = context(topology, observed);
+        MemberState named = observed.values().stream().filter(m -> m.name().equals(topology.primary())).findFirst().orElse(null);
+        if (named != null) {
+            context = context.withPrimaryHost(postgres.host(postgres.layout(cluster, named.ordinal())));
+        }
         List<ConvergenceStep> plan = TopologyConvergencePlanner.plan(topology, observed, context);
         boolean acting = plan.stream().anyMatch(s -> !(s instanceof Fence f && !observed.get(f.ordinal()).running())
                 && !(s instanceof HoldPrimary));

@@ -302,6 +302,15 @@ public final class ConfigRenderer {
     private static final java.util.regex.Pattern CONNINFO_PORT =
             java.util.regex.Pattern.compile("(?m)^primary_conninfo = '.*\\bport=([0-9]{1,5})\\b");
 
+    private static final java.util.regex.Pattern CONNINFO_HOST =
+            java.util.regex.Pattern.compile("(?m)^primary_conninfo = 'host=''([0-9A-Za-z.:-]+)''");
+
+    /** The upstream host in a managed file written by {@link #managed}; null when it has none. */
+    public static String upstreamHost(String managedText) {
+        var m = CONNINFO_HOST.matcher(managedText == null ? "" : managedText);
+        return m.find() ? m.group(1) : null;
+    }
+
     /** The upstream port in a managed file written by {@link #managed}; 0 when it has none. */
     public static int upstreamPort(String managedText) {
         var m = CONNINFO_PORT.matcher(managedText == null ? "" : managedText);

@@ -9,8 +9,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.pgpilot.events.NodeRecord;
-import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.node.NodeOperations;
+import io.pgpilot.provisioner.nodes.NodeAgentClients;
 import io.pgpilot.provisioner.nodes.NodeDirectory;
 import io.pgpilot.provisioner.nodes.NodesBackend;
 import io.pgpilot.provisioner.nodes.PlacementBook;
@@ -36,7 +36,8 @@ public class ProvisionerConfiguration {
                                            org.springframework.beans.factory.ObjectProvider<NodeDirectory> nodes,
                                            @Value("${pgpilot.provisioner.nodes.heartbeat-timeout:5s}") Duration heartbeatTimeout,
                                            @Value("${pgpilot.provisioner.nodes.loss-grace:5m}") Duration lossGrace,
-                                           @Value("${pgpilot.provisioner.nodes.anti-affinity:preferred}") String antiAffinity) {
+                                           @Value("${pgpilot.provisioner.nodes.anti-affinity:preferred}") String antiAffinity,
+                                           @Value("${pgpilot.provisioner.nodes.join-token-file:}") String joinTokenFile) {
         return switch (properties.backend()) {
             case "nodes" -> {
                 Clock clock = Clock.systemUTC();
@@ -45,7 +46,7 @@ public class ProvisionerConfiguration {
                 PlacementPlanner planner = new PlacementPlanner(new PlacementPlanner.Settings(heartbeatTimeout, lossGrace,
                         PlacementPlanner.AntiAffinity.valueOf(antiAffinity.trim().toUpperCase(java.util.Locale.ROOT))));
                 yield new NodesBackend(platform.home(), nodes.getObject(), new PlacementBook(platform.home()), new Placer(planner),
-                        nodeClient(), new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
+                        nodeClient(joinTokenFile), new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
             }
             case "local" -> {
                 PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
@@ -64,18 +65,13 @@ public class ProvisionerConfiguration {
         return NodeDirectory.following(platform.kafkaBootstrapServers(), Clock.systemUTC(), Duration.ofSeconds(10));
     }
 
-    /**
-     * HOW THE PLACER REACHES A NODE: the node agent's client ({@code NodeAgentClient implements
-     * NodeOperations}, module node-agent, port from the node record's label {@code pgpilot.io/agent-port}).
-     * Not wired yet: that client lives on helper node's branch; the integrator replaces this body.
-     */
-    static Function<NodeRecord, NodeOperations> nodeClient() {
-        return node -> {
-            throw new ProvisioningException(ProvisioningException.Reason.LAYOUT, "backend=nodes: no node agent client wired yet (node "
-                    + node.name() + ")");
-        };
+    /** How the placer reaches a node: the node agent's client, authenticated with the join token (a file, mode 0600). */
+    static Function<NodeRecord, NodeOperations> nodeClient(String joinTokenFile) {
+        if (joinTokenFile == null || joinTokenFile.isBlank()) {
+            throw new IllegalArgumentException("pgpilot.provisioner.nodes.join-token-file is required with pgpilot.provisioner.backend=nodes");
+        }
+        return NodeAgentClients.withToken(NodeAgentClients.readJoinToken(Path.of(joinTokenFile)), Duration.ofSeconds(3), Duration.ofSeconds(30));
     }
-
 
     /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */
     @Bean(destroyMethod = "close")

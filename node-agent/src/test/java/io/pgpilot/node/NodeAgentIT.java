@@ -127,6 +127,11 @@ class NodeAgentIT {
         scenario.replica(node2, replica, host1.address(), p.port()); // streaming over TLS confirmed on the primary
         assertThat(node2.observeMembers(NodeScenario.CLUSTER).get(2).standby()).isTrue();
 
+        for (NetworkTestBed.Host host : List.of(host1, host2)) {
+            String log = Files.readString(root.resolve(host.name()).resolve("agent.log"));
+            assertThat(log).contains("node agent up: name=" + host.name() + " http=" + host.address() + ":" + HTTP_PORT)
+                    .doesNotContain(TOKEN).doesNotContain(NodeScenario.SUPERUSER.password()).doesNotContain(NodeScenario.REPLICATION.password());
+        }
         bed.powerLoss(host1);
         long started = System.nanoTime();
         assertThatThrownBy(() -> node1.isRunning(primary)).isInstanceOfSatisfying(ProvisioningException.class, e -> {

@@ -5,24 +5,12 @@ import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.configuration.ClusterTls;
 import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
-import io.pgpilot.instance.configuration.ConfigWriter;
-import io.pgpilot.instance.initdb.InitDb;
-import io.pgpilot.instance.join.ReplicaClone;
-import io.pgpilot.instance.join.Rewind;
-import io.pgpilot.instance.layout.InstanceDirectories;
 import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.layout.InstanceMetadata;
 import io.pgpilot.instance.layout.MemberState;
 import io.pgpilot.instance.layout.ObservedInstance;
-import io.pgpilot.instance.layout.PostgresHost;
-import io.pgpilot.instance.lifecycle.ControlData;
-import io.pgpilot.instance.lifecycle.CrashLeftovers;
-import io.pgpilot.instance.lifecycle.InstanceObserver;
-import io.pgpilot.instance.lifecycle.InstanceProcess;
-import io.pgpilot.instance.lifecycle.Postmaster;
-import io.pgpilot.instance.lifecycle.ServerLog;
-import io.pgpilot.instance.restore.BaseBackupRestore;
-import io.pgpilot.instance.restore.RoleReset;
+import io.pgpilot.instance.node.InstanceRef;
+import io.pgpilot.instance.node.LocalNodeOperations;
 import io.pgpilot.instance.sql.InstanceSql;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
@@ -43,25 +31,18 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The local {@link InstanceBackend} ({@code pgpilot.provisioner.backend=local}): instances are PostgreSQL processes on this host, managed by the instance
- * manager's classes in this JVM (initdb, join, lifecycle, configuration, restore, sql). Passwords
- * travel only in files of mode 600 owned by the OS user (pwfile, passfile), never on a command line.
- * Certificates are issued here, on the control-plane side, and written into the instance's files.
+ * The local {@link InstanceBackend} ({@code pgpilot.provisioner.backend=local}): instances are
+ * PostgreSQL processes on this host, reached at 127.0.0.1. The file and process operations are the
+ * node side's own ({@link LocalNodeOperations} in its single-host form, the same code a node agent
+ * runs); what stays here is the control plane's part: certificates are issued on this side (the CA
+ * never reaches an instance's files) and SQL sessions. Passwords travel only in files of mode 600
+ * owned by the OS user (pwfile, passfile), never on a command line.
  */
 public final class LocalProcessBackend implements InstanceBackend {
 
-    private final PostgresHost host;
+    private final Path home;
     private final InstanceCertificates certificates;
-    private final InstanceDirectories directories;
-    private final InstanceObserver observer;
-    private final InstanceProcess process;
-    private final ControlData controlData;
-    private final ConfigWriter config;
-    private final InitDb initDb;
-    private final ReplicaClone clone;
-    private final Rewind rewind;
-    private final BaseBackupRestore restore;
-    private final RoleReset roleReset;
+    private final LocalNodeOperations node;
     private final InstanceSql sql;
 
     /** With pgpilot's own CA under {@code <home>/secrets} and 90-day certificates renewed 7 days before expiry. */
@@ -74,23 +55,17 @@ public final class LocalProcessBackend implements InstanceBackend {
      */
     public LocalProcessBackend(PostgresBinaries binaries, OsUser user, Path home, int basePort, RenewalPolicy renewal, Clock clock,
                                Supplier<CertificateAuthority> ca) {
-        this.host = new PostgresHost(binaries, user, home);
-        Supplier<CertificateAuthority> authority = ca != null ? ca
-                : CertificateAuthority.atFirstUse(host.home().resolve("secrets"), clock);
+        this.home = home;
+        Supplier<CertificateAuthority> authority = ca != null ? ca : CertificateAuthority.atFirstUse(home.resolve("secrets"), clock);
         this.certificates = new InstanceCertificates(authority, renewal, clock, user);
-        this.directories = new InstanceDirectories(host, basePort);
-        this.observer = new InstanceObserver(host, directories);
-        this.process = new InstanceProcess(host);
-        this.controlData = new ControlData(host);
-        this.config = new ConfigWriter(host, layout -> ensureCertificates(layout).changed(), new ServiceTokens(host.home())::cluster);
-        this.initDb = new InitDb(host, directories, config);
-        this.clone = new ReplicaClone(host, directories, config, layout -> ensureCertificates(layout).changed());
-        this.rewind = new Rewind(host, config, layout -> ensureCertificates(layout).changed());
-        this.restore = new BaseBackupRestore(host, directories);
-        this.roleReset = new RoleReset(host, config, process);
+        this.node = new LocalNodeOperations(binaries, user, home, basePort, layout -> ensureCertificates(layout).changed(),
+                new ServiceTokens(home)::cluster);
         this.sql = new InstanceSql(() -> certificates.authority().certificateFile());
     }
 
+    private static InstanceRef ref(InstanceLayout layout) {
+        return InstanceRef.of(layout);
+    }
 
     @Override
     public InstanceCertificates certificates() {
@@ -99,16 +74,16 @@ public final class LocalProcessBackend implements InstanceBackend {
 
     @Override
     public Path home() {
-        return host.home();
+        return home;
     }
 
     public OsUser user() {
-        return host.user();
+        return node.user();
     }
 
     @Override
     public InstanceLayout layout(String cluster, int ordinal) {
-        return host.layout(cluster, ordinal);
+        return node.layout(cluster, ordinal);
     }
 
     /** Local instances listen on and are reached at 127.0.0.1. */
@@ -121,102 +96,103 @@ public final class LocalProcessBackend implements InstanceBackend {
 
     @Override
     public Map<Integer, ObservedInstance> observe(String cluster) {
-        return observer.observe(cluster);
+        return node.observe(cluster);
     }
 
     @Override
     public Map<Integer, MemberState> observeMembers(String cluster) {
-        return observer.observeMembers(cluster);
+        return node.observeMembers(cluster);
     }
 
     @Override
     public List<String> clusters() {
-        return directories.clusters();
+        return node.clusters();
     }
 
     @Override
     public List<Integer> ordinals(String cluster) {
-        return directories.ordinals(cluster);
+        return node.ordinals(cluster);
     }
 
     @Override
     public boolean isRunning(InstanceLayout layout) {
-        return Postmaster.isRunning(layout);
+        return node.isRunning(ref(layout));
     }
 
     @Override
     public InstanceMetadata readMetadata(InstanceLayout layout) {
-        return directories.readMetadata(layout);
+        return node.readMetadata(ref(layout));
     }
 
     // ---- creation, join, restore -------------------------------------------------------------
 
     @Override
     public InstanceMetadata prepare(InstanceLayout layout) {
-        return directories.prepare(layout);
+        return node.prepare(ref(layout));
     }
 
     @Override
     public void initPrimary(InstanceLayout layout, Credentials superuser) {
-        initDb.initPrimary(layout, superuser);
+        node.initPrimary(ref(layout), superuser);
     }
 
     @Override
     public void cloneReplica(InstanceLayout layout, InstanceEndpoint primary, Credentials replication) {
-        clone.cloneReplica(layout, primary.host(), primary.port(), replication);
+        node.cloneReplica(ref(layout), primary.host(), primary.port(), replication);
     }
 
     @Override
     public void writePassfile(InstanceLayout layout, String primaryHost, Credentials replication) {
-        clone.writePassfile(layout, primaryHost, replication);
+        node.writePassfile(ref(layout), primaryHost, replication);
     }
 
     @Override
     public void rewind(InstanceLayout layout, InstanceEndpoint primary, Credentials superuser) {
-        rewind.rewind(layout, primary.host(), primary.port(), superuser);
+        node.rewind(ref(layout), primary.host(), primary.port(), superuser);
     }
 
     @Override
     public void restoreBaseBackup(InstanceLayout layout, InputStream tar) {
-        restore.restoreBaseBackup(layout, tar);
+        node.restoreBaseBackup(ref(layout), tar);
     }
 
     @Override
     public void awaitPromotion(InstanceLayout layout, Duration timeout) {
-        restore.awaitPromotion(layout, timeout);
+        node.awaitPromotion(ref(layout), timeout);
     }
 
     @Override
     public String recoveryLog(InstanceLayout layout) {
-        return ServerLog.recovery(layout);
+        return node.recoveryLog(ref(layout));
     }
 
+    /** {@code port} is the instance's own, which the node side reads from its metadata. */
     @Override
     public void resetRolesAfterRecovery(InstanceLayout layout, int port, Credentials superuser, Credentials replication, Credentials owner) {
-        roleReset.resetRolesAfterRecovery(layout, port, superuser, replication, owner);
+        node.resetRolesAfterRecovery(ref(layout), superuser, replication, owner);
     }
 
     // ---- configuration and certificates ------------------------------------------------------
 
     @Override
     public boolean writeConfig(InstanceLayout layout, ManagedSettings settings, Map<String, String> parameters) {
-        return config.writeConfig(layout, settings, parameters);
+        return node.writeConfig(ref(layout), settings, parameters);
     }
 
     @Override
     public boolean writeManagedConfig(InstanceLayout layout, ManagedSettings settings) {
-        return config.writeManagedConfig(layout, settings);
+        return node.writeManagedConfig(ref(layout), settings);
     }
 
     @Override
     public boolean writeClusterTls(String cluster, ClusterTls tls) {
-        return config.writeClusterTls(cluster, tls);
+        return node.writeClusterTls(cluster, tls);
     }
 
     /** Issues or renews what is due among the instance's certificates (nothing is reloaded here). */
     @Override
     public InstanceCertificates.Outcome ensureCertificates(InstanceLayout layout) {
-        ClusterTls tls = config.clusterTls(layout.cluster());
+        ClusterTls tls = node.clusterTls(layout.cluster());
         try {
             return certificates.ensure(layout.cluster(), layout.instance(), layout.directory(),
                     SubjectAltNames.forInstance(layout.cluster(), layout.instance(), host(layout), null, tls.serverAltDnsNames()));
@@ -229,72 +205,72 @@ public final class LocalProcessBackend implements InstanceBackend {
 
     @Override
     public void start(InstanceLayout layout) {
-        process.start(layout);
+        node.start(ref(layout));
     }
 
     @Override
     public void stop(InstanceLayout layout) {
-        process.stop(layout);
+        node.stop(ref(layout));
     }
 
     @Override
     public boolean stopOrKill(InstanceLayout layout, Duration timeout) {
-        return process.stopOrKill(layout, timeout);
+        return node.stopOrKill(ref(layout), timeout);
     }
 
     @Override
     public void kill(InstanceLayout layout) {
-        process.kill(layout);
+        node.kill(ref(layout));
     }
 
     @Override
     public void reload(InstanceLayout layout) {
-        process.reload(layout);
+        node.reload(ref(layout));
     }
 
     @Override
     public void promote(InstanceLayout layout) {
-        process.promote(layout);
+        node.promote(ref(layout));
     }
 
     @Override
     public void discard(InstanceLayout layout) {
-        process.discard(layout);
+        node.discard(ref(layout));
     }
 
     @Override
     public void remove(InstanceLayout layout) {
-        process.remove(layout);
+        node.remove(ref(layout));
     }
 
     @Override
     public void removeCluster(String cluster) {
-        directories.removeCluster(cluster);
+        node.removeCluster(cluster);
     }
 
     @Override
     public void clearCrashLeftovers(InstanceLayout layout) {
-        CrashLeftovers.clear(layout);
+        node.clearCrashLeftovers(ref(layout));
     }
 
     @Override
     public void writeStandbySignal(InstanceLayout layout) {
-        process.writeStandbySignal(layout);
+        node.writeStandbySignal(ref(layout));
     }
 
     @Override
     public void removeStandbySignal(InstanceLayout layout) {
-        process.removeStandbySignal(layout);
+        node.removeStandbySignal(ref(layout));
     }
 
     @Override
     public int timeline(InstanceLayout layout) {
-        return controlData.timeline(layout);
+        return node.timeline(ref(layout));
     }
 
     @Override
     public long latestCheckpointLsn(InstanceLayout layout) {
-        return controlData.latestCheckpointLsn(layout);
+        return node.latestCheckpointLsn(ref(layout));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.pgpilot.instance.node;
 import io.pgpilot.instance.Credentials;
 import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.ProvisioningException.Reason;
+import io.pgpilot.instance.configuration.CertificateSource;
 import io.pgpilot.instance.configuration.ClusterTls;
 import io.pgpilot.instance.configuration.ConfigRenderer;
 import io.pgpilot.instance.configuration.ConfigRenderer.ManagedSettings;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * {@link NodeOperations} on this host: the instance manager's classes (initdb, join, lifecycle,
@@ -62,21 +64,50 @@ public final class LocalNodeOperations implements NodeOperations {
      *                {@code 127.0.0.1} for a single host)
      */
     public LocalNodeOperations(PostgresBinaries binaries, OsUser user, Path home, int basePort, String address) {
+        this(new PostgresHost(binaries, user, home), basePort, address, null, null);
+    }
+
+    /**
+     * The single-host form the control plane's local backend uses: instances on 127.0.0.1 only,
+     * certificates brought up to date by {@code certificates} (issued on this same host) and cluster
+     * tokens read by {@code clusterTokens} (the platform's own secrets).
+     */
+    public LocalNodeOperations(PostgresBinaries binaries, OsUser user, Path home, int basePort, CertificateSource certificates,
+                               UnaryOperator<String> clusterTokens) {
+        this(new PostgresHost(binaries, user, home), basePort, ConfigRenderer.LOOPBACK, certificates, clusterTokens);
+    }
+
+    private LocalNodeOperations(PostgresHost host, int basePort, String address, CertificateSource issued, UnaryOperator<String> tokenReader) {
         ConfigRenderer.listenAddresses(address); // refuses a malformed address
-        this.host = new PostgresHost(binaries, user, home);
+        this.host = host;
         this.address = address;
-        this.certificates = new NodeCertificates(user);
+        this.certificates = new NodeCertificates(host.user());
         this.tokens = new ClusterTokens(host.home());
+        CertificateSource source = issued != null ? issued : certificates::present;
         this.directories = new InstanceDirectories(host, basePort, address);
         this.observer = new InstanceObserver(host, directories);
         this.process = new InstanceProcess(host);
         this.controlData = new ControlData(host);
-        this.config = new ConfigWriter(host, certificates::present, tokens::read, address);
+        this.config = new ConfigWriter(host, source, tokenReader != null ? tokenReader : tokens::read, address);
         this.initDb = new InitDb(host, directories, config);
-        this.clone = new ReplicaClone(host, directories, config, certificates::present);
-        this.rewind = new Rewind(host, config, certificates::present);
+        this.clone = new ReplicaClone(host, directories, config, source);
+        this.rewind = new Rewind(host, config, source);
         this.restore = new BaseBackupRestore(host, directories);
         this.roleReset = new RoleReset(host, config, process);
+    }
+
+    /** Where an instance's files are on this host. */
+    public InstanceLayout layout(String cluster, int ordinal) {
+        return host.layout(cluster, ordinal);
+    }
+
+    public OsUser user() {
+        return host.user();
+    }
+
+    /** A cluster's recorded {@code spec.certificates} choices. */
+    public ClusterTls clusterTls(String cluster) {
+        return config.clusterTls(cluster);
     }
 
     @Override

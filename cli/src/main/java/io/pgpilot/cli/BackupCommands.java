@@ -138,7 +138,7 @@ final class BackupCommands {
     static final class Restore extends Base {
         @Parameters(paramLabel = "CLUSTER", description = "the source cluster whose backups and WAL archive are used")
         String cluster;
-        @Option(names = "--backup", paramLabel = "ID|NAME", description = "a backup id (20240201T020000) or a day's name (CLUSTER-2024-02-01); default: the latest before the target")
+        @Option(names = "--backup", paramLabel = "ID|NAME", description = "a backup id (20240201T020000), a day's name (CLUSTER-2024-02-01) or a Backup object's name (CLUSTER-daily-20240201020000); default: the latest before the target")
         String backup;
         @Option(names = "--target-time", paramLabel = "TIME", description = "recover up to this time (\"2024-02-01 14:30:00\"; default: the end of the archive)")
         String targetTime;
@@ -162,7 +162,12 @@ final class BackupCommands {
             String backupId = null;
             if (backup != null) {
                 List<Map<String, Object>> backups = Json.list(api().get(Route.LIST_BACKUPS.path(cluster)));
-                backupId = Restores.backupId(cluster, backup, backups);
+                if (!Restores.idOrDay(backup) && backup.matches("[a-z][-a-z0-9]{0,62}")) {
+                    // a CloudNativePG Backup object's name (e.g. the day's scheduled backup)
+                    backupId = Restores.backupIdOfObject(cluster, backup, Json.object(api().get(Route.GET_BACKUP_OBJECT.path(backup))));
+                } else {
+                    backupId = Restores.backupId(cluster, backup, backups);
+                }
                 Restores.requireBefore(backupId, target, backups);
             }
             int maxName = Restores.maxClusterName(api().settings().home());

@@ -57,6 +57,28 @@ public final class Restores {
                         + " (UTC); completed backups: " + completed(backups)));
     }
 
+    /** Whether {@code ref} is a backup id or a day's name (else it may be a Backup object's name). */
+    public static boolean idOrDay(String ref) {
+        return BACKUP_ID.matcher(ref).matches() || DAY.matcher(ref).matches();
+    }
+
+    /**
+     * The backup id of a CloudNativePG Backup object ({@code GET /api/v1/backups/{name}}, e.g.
+     * {@code postgres-cluster-daily-20240201020000}); it must be a backup of {@code cluster}.
+     */
+    public static String backupIdOfObject(String cluster, String ref, Map<String, Object> object) {
+        Object of = object.get("cluster");
+        Object id = object.get("backupId");
+        if (!cluster.equals(of)) {
+            throw new Exit.CliException(Exit.USAGE, "--backup: Backup " + Connection.printable(ref) + " is a backup of "
+                    + Connection.printable(String.valueOf(of)) + ", not of " + cluster);
+        }
+        if (id == null || !BACKUP_ID.matcher(String.valueOf(id)).matches()) {
+            throw new Exit.CliException(Exit.NOT_FOUND, "--backup: Backup " + Connection.printable(ref) + " has no base backup id");
+        }
+        return String.valueOf(id);
+    }
+
     /** Refuses a backup that ended after the target time (recovery could never stop there). */
     public static void requireBefore(String backupId, Instant target, List<Map<String, Object>> backups) {
         if (target == null) {

@@ -34,6 +34,7 @@ public enum Route {
     UPDATE_SCHEDULED_BACKUP("PUT", "/api/v1/scheduledbackups/{name}", 200),
     DELETE_SCHEDULED_BACKUP("DELETE", "/api/v1/scheduledbackups/{name}", 200),
     CREATE_BACKUP_OBJECT("POST", "/api/v1/backups", 201),
+    GET_BACKUP_OBJECT("GET", "/api/v1/backups/{name}", 200),
     EVENTS("GET", "/api/v1/events", 200);
 
     private static final Pattern VARIABLE = Pattern.compile("\\{[a-zA-Z]+}");

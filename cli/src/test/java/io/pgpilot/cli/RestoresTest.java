@@ -62,4 +62,16 @@ class RestoresTest {
         assertThatThrownBy(() -> Restores.requireFits("postgres-cluster-restored-today", max)).hasMessageContaining("at most 29");
         Restores.requireFits("postgres-cluster-restored", max);
     }
+
+    @Test
+    void aBackupObjectNameGivesItsBaseBackupOfThatClusterOnly() {
+        assertThat(Restores.idOrDay("20240201T020000")).isTrue();
+        assertThat(Restores.idOrDay("postgres-cluster-2024-02-01")).isTrue();
+        assertThat(Restores.idOrDay("postgres-cluster-daily-20240201020000")).isFalse();
+        Map<String, Object> object = Map.of("name", "postgres-cluster-daily-20240201020000", "cluster", "postgres-cluster",
+                "backupId", "20240201T020001");
+        assertThat(Restores.backupIdOfObject("postgres-cluster", "postgres-cluster-daily-20240201020000", object)).isEqualTo("20240201T020001");
+        assertThatThrownBy(() -> Restores.backupIdOfObject("odoo-db", "postgres-cluster-daily-20240201020000", object))
+                .hasMessageContaining("is a backup of postgres-cluster, not of odoo-db");
+    }
 }

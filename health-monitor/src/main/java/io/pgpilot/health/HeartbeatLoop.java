@@ -164,6 +164,13 @@ class HeartbeatLoop implements SmartLifecycle {
             view.instancesByCluster().values().stream().flatMap(List::stream)
                     .filter(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key)).findFirst()
                     .ifPresent(instance -> {
+                        if (!onThisHost(instance)) {
+                            // its postmaster is on another host: the instance manager there self-fences it
+                            leases.signalled(key, now);
+                            log.warn("cluster={} instance={} lease expired on {}: not fenced from here (another host)",
+                                    instance.cluster(), instance.instance(), instance.host());
+                            return;
+                        }
                         var event = SelfFence.stop("health-monitor", instance.cluster(), instance.instance(),
                                 Path.of(instance.dataDirectory()), health.selfFenceTimeout());
                         leases.signalled(key, now);
@@ -177,7 +184,9 @@ class HeartbeatLoop implements SmartLifecycle {
     }
 
     private HeartbeatAssembler.Observation observe(InstanceRecord instance) {
-        boolean alive = PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
+        boolean local = onThisHost(instance);
+        // another host's process cannot be seen from here: unknown counts as alive (unreachable, never "down")
+        boolean alive = !local || PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
         String key = probeKey(instance);
         InstanceProbe probe = probes.get(key);
         if (probe == null) {
@@ -195,7 +204,7 @@ class HeartbeatLoop implements SmartLifecycle {
             result = alive || instance.phase() == InstanceRecord.Phase.RUNNING ? probe.probe()
                     : new ProbeResult.Unreachable("postmaster is not running");
         }
-        if (alive && killedBecauseFrozen(instance, result)) {
+        if (local && alive && killedBecauseFrozen(instance, result)) {
             alive = PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
         }
         if (result instanceof ProbeResult.Unreachable u) {
@@ -234,6 +243,12 @@ class HeartbeatLoop implements SmartLifecycle {
      * One probe (connection, credentials) per instance of one cluster incarnation on one port: a
      * re-created cluster of the same name has new passwords and maybe new ports.
      */
+    /** Whether the instance's postmaster runs on this host (its data directory and process are visible here). */
+    static boolean onThisHost(InstanceRecord instance) {
+        String host = instance.host();
+        return host == null || host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+    }
+
     private static String probeKey(InstanceRecord instance) {
         return Topics.instanceKey(instance.cluster(), instance.instance()) + "#" + instance.uid() + ":" + instance.port();
     }

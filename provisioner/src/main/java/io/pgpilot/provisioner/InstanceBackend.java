@@ -57,6 +57,19 @@ public interface InstanceBackend {
     /** The instance's persisted metadata (its port); null when it has none yet. */
     InstanceMetadata readMetadata(InstanceLayout layout);
 
+    /** The address the instance's PostgreSQL is reached at (its node's address; 127.0.0.1 for local processes). */
+    String host(InstanceLayout layout);
+
+    /** Host and persisted port of an instance that has a port. */
+    default InstanceEndpoint endpoint(InstanceLayout layout) {
+        return new InstanceEndpoint(host(layout), port(layout));
+    }
+
+    /** Host of instance {@code ordinal} of {@code cluster} with the port an observation reported. */
+    default InstanceEndpoint endpoint(String cluster, int ordinal, int port) {
+        return new InstanceEndpoint(host(layout(cluster, ordinal)), port);
+    }
+
     /** The instance's persisted port; 0 when it has none yet. */
     default int port(InstanceLayout layout) {
         InstanceMetadata metadata = readMetadata(layout);
@@ -72,13 +85,13 @@ public interface InstanceBackend {
     void initPrimary(InstanceLayout layout, Credentials superuser);
 
     /** A fresh replica (or a re-clone) by pg_basebackup from the primary, marked standby. */
-    void cloneReplica(InstanceLayout layout, int primaryPort, Credentials replication);
+    void cloneReplica(InstanceLayout layout, InstanceEndpoint primary, Credentials replication);
 
-    /** The replication password where the WAL receiver reads it. */
-    void writePassfile(InstanceLayout layout, Credentials replication);
+    /** The replication password (for connections to {@code primaryHost}) where the WAL receiver reads it. */
+    void writePassfile(InstanceLayout layout, String primaryHost, Credentials replication);
 
     /** pg_rewind of a stopped old primary from the running primary. */
-    void rewind(InstanceLayout layout, int primaryPort, Credentials superuser);
+    void rewind(InstanceLayout layout, InstanceEndpoint primary, Credentials superuser);
 
     /** The timeline a stopped instance is on. */
     int timeline(InstanceLayout layout);
@@ -97,7 +110,7 @@ public interface InstanceBackend {
     /** The server log lines that explain how a recovery ended. */
     String recoveryLog(InstanceLayout layout);
 
-    /** After a recovery's promotion: the new cluster's roles and passwords, the normal pg_hba.conf. */
+    /** After a recovery's promotion: the new cluster's roles and passwords, the normal pg_hba.conf (on the instance's host). */
     void resetRolesAfterRecovery(InstanceLayout layout, int port, Credentials superuser, Credentials replication, Credentials owner);
 
     /** Immediate stop and removal of the data (a failed recovery). */
@@ -138,9 +151,6 @@ public interface InstanceBackend {
     /** {@code pg_ctl promote -w}. */
     void promote(InstanceLayout layout);
 
-    /** Promotion over one SQL connection, polled until it accepts writes; SQLException when it cannot be asked. */
-    InstanceSql.Role promoteOverSql(int port, Credentials superuser, Duration timeout) throws SQLException;
-
     /** Demote: the instance starts as a standby. */
     void writeStandbySignal(InstanceLayout layout);
 
@@ -152,22 +162,43 @@ public interface InstanceBackend {
     /** Removes what is left of a deleted cluster on this backend (its instances are stopped already). */
     void removeCluster(String cluster);
 
-    // ---- queries -------------------------------------------------------------------------------
+    // ---- SQL, from the control plane to the instance's host:port -------------------------------
 
-    InstanceSql.Role role(int port, Credentials superuser) throws SQLException;
+    /** The SQL client of the control plane (TLS, servers verified against the platform CA). */
+    InstanceSql sql();
+
+    /** Promotion over one SQL connection, polled until it accepts writes; SQLException when it cannot be asked. */
+    default InstanceSql.Role promoteOverSql(InstanceEndpoint instance, Credentials superuser, Duration timeout) throws SQLException {
+        return sql().promoteOverSql(instance.host(), instance.port(), superuser, timeout);
+    }
+
+    default InstanceSql.Role role(InstanceEndpoint instance, Credentials superuser) throws SQLException {
+        return sql().role(instance.host(), instance.port(), superuser);
+    }
 
     /** The highest LSN a standby has, received or replayed. */
-    long receivedLsn(int port, Credentials superuser) throws SQLException;
+    default long receivedLsn(InstanceEndpoint instance, Credentials superuser) throws SQLException {
+        return sql().receivedLsn(instance.host(), instance.port(), superuser);
+    }
 
     /** Forces the first checkpoint after a promotion so that pg_rewind sees the new timeline. */
-    void checkpointIfTimelineNotRecorded(int port, Credentials superuser) throws SQLException;
+    default void checkpointIfTimelineNotRecorded(InstanceEndpoint instance, Credentials superuser) throws SQLException {
+        sql().checkpointIfTimelineNotRecorded(instance.host(), instance.port(), superuser);
+    }
 
     /** Creates what is missing among the replication role, the owner role and the application database. */
-    void ensureDatabase(int port, ClusterDefinition cluster, Credentials superuser, Credentials replication, Credentials owner);
+    default void ensureDatabase(InstanceEndpoint primary, ClusterDefinition cluster, Credentials superuser, Credentials replication,
+                                Credentials owner) {
+        sql().ensureDatabase(primary.host(), primary.port(), cluster, superuser, replication, owner);
+    }
 
     /** Settings in the files that the running server could not apply (they need a restart). */
-    List<String> pendingRestart(int port, Credentials superuser);
+    default List<String> pendingRestart(InstanceEndpoint instance, Credentials superuser) {
+        return sql().pendingRestart(instance.host(), instance.port(), superuser);
+    }
 
     /** A SQL session (TLS, server verified against the platform CA). */
-    Connection connect(int port, String database, Credentials credentials) throws SQLException;
+    default Connection connect(InstanceEndpoint instance, String database, Credentials credentials) throws SQLException {
+        return sql().connect(instance.host(), instance.port(), database, credentials);
+    }
 }

@@ -54,7 +54,7 @@ final class InstanceSteps {
             Credentials superuser = secrets.superuser(cluster);
             Credentials replication = secrets.replication(cluster);
             postgres.initPrimary(layout, superuser);
-            postgres.writePassfile(layout, replication);
+            postgres.writePassfile(layout, postgres.host(layout), replication);
             postgres.writeConfig(layout, new ManagedSettings(layout.instance(), port, layout.socketDirectory(),
                     layout.logDirectory(), "", null).withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl)),
                     desired.parameters());
@@ -73,15 +73,16 @@ final class InstanceSteps {
         InstanceLayout layout = postgres.layout(cluster, ordinal);
         int port = 0;
         try {
-            InstanceMetadata primary = postgres.readMetadata(postgres.layout(cluster, primaryOrdinal));
-            if (primary == null) {
+            InstanceLayout primaryLayout = postgres.layout(cluster, primaryOrdinal);
+            if (postgres.readMetadata(primaryLayout) == null) {
                 throw new ProvisioningException(ProvisioningException.Reason.NO_PRIMARY, "primary has no metadata");
             }
+            InstanceEndpoint primary = postgres.endpoint(primaryLayout);
             port = postgres.prepare(layout).port();
             reporter.creating(layout, port, "replica", desired.instances());
             Credentials replication = secrets.replication(cluster);
-            postgres.cloneReplica(layout, primary.port(), replication);
-            postgres.writeConfig(layout, settings(desired, layout, port, primary.port(), postgres.observe(cluster)), desired.parameters());
+            postgres.cloneReplica(layout, primary, replication);
+            postgres.writeConfig(layout, settings(desired, layout, port, primary, postgres.observe(cluster)), desired.parameters());
             postgres.start(layout);
             reporter.created(layout, port, "replica", desired.instances());
             return true;
@@ -107,12 +108,12 @@ final class InstanceSteps {
 
     void ensureDatabase(ClusterDefinition desired, int primaryOrdinal) {
         String cluster = desired.name();
-        InstanceMetadata primary = postgres.readMetadata(postgres.layout(cluster, primaryOrdinal));
-        postgres.ensureDatabase(primary.port(), desired, secrets.superuser(cluster), secrets.replication(cluster),
+        InstanceEndpoint primary = postgres.endpoint(postgres.layout(cluster, primaryOrdinal));
+        postgres.ensureDatabase(primary, desired, secrets.superuser(cluster), secrets.replication(cluster),
                 secrets.app(cluster, desired.owner()));
-        secrets.writeApp(cluster, desired.owner(), desired.database(), InstanceLayout.HOST, primary.port());
+        secrets.writeApp(cluster, desired.owner(), desired.database(), primary.host(), primary.port());
         secrets.writeCa(cluster, postgres.certificates().authority().certificatePem());
-        PoolerAuthSetup.ensure(postgres, primary.port(), secrets.superuser(cluster), secrets.pooler(cluster));
+        PoolerAuthSetup.ensure(postgres, primary, secrets.superuser(cluster), secrets.pooler(cluster));
     }
 
     /** Managed + user configuration on every kept instance; reload where changed; report pending restarts. */
@@ -124,20 +125,21 @@ final class InstanceSteps {
             return;
         }
         Credentials replication = secrets.replication(cluster);
+        InstanceEndpoint primaryAt = postgres.endpoint(cluster, primaryOrdinal, primary.port());
         for (ObservedInstance o : observed.values()) {
             if (!o.initialized() || o.ordinal() > desired.instances() && o.ordinal() != primaryOrdinal) {
                 continue;
             }
             InstanceLayout layout = postgres.layout(cluster, o.ordinal());
             try {
-                postgres.writePassfile(layout, replication);
+                postgres.writePassfile(layout, primaryAt.host(), replication);
                 ManagedSettings settings = settings(desired, layout, o.port(),
-                        o.ordinal() == primaryOrdinal ? 0 : primary.port(), observed);
+                        o.ordinal() == primaryOrdinal ? null : primaryAt, observed);
                 if (postgres.writeConfig(layout, settings, desired.parameters()) && o.running()) {
                     postgres.reload(layout);
                     log.info("cluster={} instance={} configuration changed, reloaded (synchronous_standby_names={})",
                             cluster, layout.instance(), settings.synchronousStandbyNames());
-                    List<String> pending = postgres.pendingRestart(o.port(), secrets.superuser(cluster));
+                    List<String> pending = postgres.pendingRestart(postgres.endpoint(cluster, o.ordinal(), o.port()), secrets.superuser(cluster));
                     if (!pending.isEmpty()) {
                         log.info("cluster={} instance={} pending restart for {}", cluster, layout.instance(), pending);
                         publisher.event(PlatformEvent.of(SOURCE, "instance.pending_restart", cluster, layout.instance(),
@@ -152,12 +154,12 @@ final class InstanceSteps {
         }
     }
 
-    private ManagedSettings settings(ClusterDefinition desired, InstanceLayout layout, int port, int upstreamPort,
+    private ManagedSettings settings(ClusterDefinition desired, InstanceLayout layout, int port, InstanceEndpoint upstreamAt,
                                      Map<Integer, ObservedInstance> observed) {
         Map<Integer, ObservedInstance> withSelf = new LinkedHashMap<>(observed);
-        withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamPort != 0, true));
+        withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamAt != null, true));
         String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired, withSelf, layout.ordinal()));
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(InstanceLayout.HOST, upstreamPort, layout.tlsDirectory());
+        Upstream upstream = upstreamAt == null ? null : new Upstream(upstreamAt.host(), upstreamAt.port(), layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }

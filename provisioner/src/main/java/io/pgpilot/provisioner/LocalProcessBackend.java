@@ -26,7 +26,6 @@ import io.pgpilot.instance.restore.RoleReset;
 import io.pgpilot.instance.sql.InstanceSql;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
-import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.provisioner.tls.CertificateAuthority;
 import io.pgpilot.provisioner.tls.InstanceCertificates;
 import io.pgpilot.provisioner.tls.RenewalPolicy;
@@ -37,8 +36,6 @@ import io.pgpilot.support.security.ServiceTokens;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -79,7 +76,7 @@ public final class LocalProcessBackend implements InstanceBackend {
                                Supplier<CertificateAuthority> ca) {
         this.host = new PostgresHost(binaries, user, home);
         Supplier<CertificateAuthority> authority = ca != null ? ca
-                : memoized(() -> CertificateAuthority.loadOrCreate(host.home().resolve("secrets"), clock));
+                : CertificateAuthority.atFirstUse(host.home().resolve("secrets"), clock);
         this.certificates = new InstanceCertificates(authority, renewal, clock, user);
         this.directories = new InstanceDirectories(host, basePort);
         this.observer = new InstanceObserver(host, directories);
@@ -94,19 +91,6 @@ public final class LocalProcessBackend implements InstanceBackend {
         this.sql = new InstanceSql(() -> certificates.authority().certificateFile());
     }
 
-    private static <T> Supplier<T> memoized(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
-    }
 
     @Override
     public InstanceCertificates certificates() {
@@ -125,6 +109,12 @@ public final class LocalProcessBackend implements InstanceBackend {
     @Override
     public InstanceLayout layout(String cluster, int ordinal) {
         return host.layout(cluster, ordinal);
+    }
+
+    /** Local instances listen on and are reached at 127.0.0.1. */
+    @Override
+    public String host(InstanceLayout layout) {
+        return InstanceLayout.HOST;
     }
 
     // ---- observation -------------------------------------------------------------------------
@@ -172,18 +162,18 @@ public final class LocalProcessBackend implements InstanceBackend {
     }
 
     @Override
-    public void cloneReplica(InstanceLayout layout, int primaryPort, Credentials replication) {
-        clone.cloneReplica(layout, InstanceLayout.HOST, primaryPort, replication);
+    public void cloneReplica(InstanceLayout layout, InstanceEndpoint primary, Credentials replication) {
+        clone.cloneReplica(layout, primary.host(), primary.port(), replication);
     }
 
     @Override
-    public void writePassfile(InstanceLayout layout, Credentials replication) {
-        clone.writePassfile(layout, replication);
+    public void writePassfile(InstanceLayout layout, String primaryHost, Credentials replication) {
+        clone.writePassfile(layout, primaryHost, replication);
     }
 
     @Override
-    public void rewind(InstanceLayout layout, int primaryPort, Credentials superuser) {
-        rewind.rewind(layout, InstanceLayout.HOST, primaryPort, superuser);
+    public void rewind(InstanceLayout layout, InstanceEndpoint primary, Credentials superuser) {
+        rewind.rewind(layout, primary.host(), primary.port(), superuser);
     }
 
     @Override
@@ -229,7 +219,7 @@ public final class LocalProcessBackend implements InstanceBackend {
         ClusterTls tls = config.clusterTls(layout.cluster());
         try {
             return certificates.ensure(layout.cluster(), layout.instance(), layout.directory(),
-                    SubjectAltNames.forInstance(layout.cluster(), layout.instance(), InstanceLayout.HOST, null, tls.serverAltDnsNames()));
+                    SubjectAltNames.forInstance(layout.cluster(), layout.instance(), host(layout), null, tls.serverAltDnsNames()));
         } catch (TlsException | UncheckedIOException | IllegalStateException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write the certificates of " + layout.instance() + ": " + e.getMessage(), e);
         }
@@ -307,40 +297,8 @@ public final class LocalProcessBackend implements InstanceBackend {
         return controlData.latestCheckpointLsn(layout);
     }
 
-    // ---- SQL ---------------------------------------------------------------------------------
-
     @Override
-    public InstanceSql.Role role(int port, Credentials superuser) throws SQLException {
-        return sql.role(port, superuser);
-    }
-
-    @Override
-    public InstanceSql.Role promoteOverSql(int port, Credentials superuser, Duration timeout) throws SQLException {
-        return sql.promoteOverSql(port, superuser, timeout);
-    }
-
-    @Override
-    public long receivedLsn(int port, Credentials superuser) throws SQLException {
-        return sql.receivedLsn(port, superuser);
-    }
-
-    @Override
-    public void checkpointIfTimelineNotRecorded(int port, Credentials superuser) throws SQLException {
-        sql.checkpointIfTimelineNotRecorded(port, superuser);
-    }
-
-    @Override
-    public Connection connect(int port, String database, Credentials credentials) throws SQLException {
-        return sql.connect(port, database, credentials);
-    }
-
-    @Override
-    public void ensureDatabase(int port, ClusterDefinition cluster, Credentials superuser, Credentials replication, Credentials owner) {
-        sql.ensureDatabase(port, cluster, superuser, replication, owner);
-    }
-
-    @Override
-    public List<String> pendingRestart(int port, Credentials superuser) {
-        return sql.pendingRestart(port, superuser);
+    public InstanceSql sql() {
+        return sql;
     }
 }

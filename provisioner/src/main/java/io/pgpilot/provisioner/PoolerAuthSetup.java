@@ -30,9 +30,9 @@ final class PoolerAuthSetup {
     private PoolerAuthSetup() {
     }
 
-    static void ensure(InstanceBackend postgres, int port, Credentials superuser, Credentials pooler) {
+    static void ensure(InstanceBackend postgres, InstanceEndpoint primary, Credentials superuser, Credentials pooler) {
         List<String> databases = new ArrayList<>();
-        try (Connection c = postgres.connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+        try (Connection c = postgres.connect(primary, "postgres", superuser); Statement st = c.createStatement()) {
             st.execute("SET synchronous_commit = local");
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
                 ps.setString(1, ROLE);
@@ -52,7 +52,7 @@ final class PoolerAuthSetup {
             throw new ProvisioningException(Reason.BOOTSTRAP_SQL, "cannot create the pooler role (SQLState " + e.getSQLState() + ")", e);
         }
         for (String database : databases) {
-            try (Connection c = postgres.connect(port, database, superuser); Statement st = c.createStatement()) {
+            try (Connection c = postgres.connect(primary, database, superuser); Statement st = c.createStatement()) {
                 // all or nothing: never a lookup function that PUBLIC may execute
                 c.setAutoCommit(false);
                 st.execute("SET LOCAL synchronous_commit = local");

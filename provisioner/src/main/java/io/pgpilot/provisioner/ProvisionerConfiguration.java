@@ -8,7 +8,23 @@ import io.pgpilot.support.PlatformProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.pgpilot.events.NodeRecord;
+import io.pgpilot.instance.ProvisioningException;
+import io.pgpilot.instance.node.NodeOperations;
+import io.pgpilot.provisioner.nodes.NodeDirectory;
+import io.pgpilot.provisioner.nodes.NodesBackend;
+import io.pgpilot.provisioner.nodes.PlacementBook;
+import io.pgpilot.provisioner.nodes.Placer;
+import io.pgpilot.provisioner.placement.PlacementPlanner;
+import io.pgpilot.provisioner.tls.CertificateAuthority;
+import io.pgpilot.provisioner.tls.InstanceCertificates;
+import org.springframework.beans.factory.annotation.Value;
+
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Wires the instance backend, the adapters, the reconciler and the spec follower. */
 @Configuration(proxyBeanMethods = false)
@@ -16,8 +32,21 @@ public class ProvisionerConfiguration {
 
     /** The backend named by {@code pgpilot.provisioner.backend} (validated in {@link ProvisionerProperties}). */
     @Bean
-    public InstanceBackend instanceBackend(PlatformProperties platform, ProvisionerProperties properties, TlsProperties tls) {
+    public InstanceBackend instanceBackend(PlatformProperties platform, ProvisionerProperties properties, TlsProperties tls,
+                                           org.springframework.beans.factory.ObjectProvider<NodeDirectory> nodes,
+                                           @Value("${pgpilot.provisioner.nodes.heartbeat-timeout:5s}") Duration heartbeatTimeout,
+                                           @Value("${pgpilot.provisioner.nodes.loss-grace:5m}") Duration lossGrace,
+                                           @Value("${pgpilot.provisioner.nodes.anti-affinity:preferred}") String antiAffinity) {
         return switch (properties.backend()) {
+            case "nodes" -> {
+                Clock clock = Clock.systemUTC();
+                Supplier<CertificateAuthority> ca = tls.suppliedCa() != null ? tls.suppliedCa()
+                        : CertificateAuthority.atFirstUse(platform.home().resolve("secrets"), clock);
+                PlacementPlanner planner = new PlacementPlanner(new PlacementPlanner.Settings(heartbeatTimeout, lossGrace,
+                        PlacementPlanner.AntiAffinity.valueOf(antiAffinity.trim().toUpperCase(java.util.Locale.ROOT))));
+                yield new NodesBackend(platform.home(), nodes.getObject(), new PlacementBook(platform.home()), new Placer(planner),
+                        nodeClient(), new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
+            }
             case "local" -> {
                 PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
                         ? PostgresBinaries.detect() : new PostgresBinaries(Path.of(properties.pgBin()));
@@ -27,6 +56,26 @@ public class ProvisionerConfiguration {
             default -> throw new IllegalStateException("pgpilot.provisioner.backend: no backend '" + properties.backend() + "'");
         };
     }
+
+    /** The registered nodes (topic pgpilot.nodes), followed only with {@code pgpilot.provisioner.backend=nodes}. */
+    @Bean(destroyMethod = "close")
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "pgpilot.provisioner.backend", havingValue = "nodes")
+    public NodeDirectory nodeDirectory(PlatformProperties platform) {
+        return NodeDirectory.following(platform.kafkaBootstrapServers(), Clock.systemUTC(), Duration.ofSeconds(10));
+    }
+
+    /**
+     * HOW THE PLACER REACHES A NODE: the node agent's client ({@code NodeAgentClient implements
+     * NodeOperations}, module node-agent, port from the node record's label {@code pgpilot.io/agent-port}).
+     * Not wired yet: that client lives on helper node's branch; the integrator replaces this body.
+     */
+    static Function<NodeRecord, NodeOperations> nodeClient() {
+        return node -> {
+            throw new ProvisioningException(ProvisioningException.Reason.LAYOUT, "backend=nodes: no node agent client wired yet (node "
+                    + node.name() + ")");
+        };
+    }
+
 
     /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */
     @Bean(destroyMethod = "close")
@@ -67,7 +116,7 @@ public class ProvisionerConfiguration {
             @org.springframework.beans.factory.annotation.Value("${pgpilot.provisioner.managed-interval:10s}") java.time.Duration interval) {
         return new io.pgpilot.provisioner.managed.ManagedObjectsReconciler(platform.kafkaBootstrapServers(),
                 new io.pgpilot.provisioner.roles.ManagedRoles(new io.pgpilot.support.security.SecretFiles(platform.home())),
-                (cluster, primary, database) -> postgres.connect(primary.port(), database, secrets.superuser(cluster)), bus)
+                (cluster, primary, database) -> postgres.connect(new InstanceEndpoint(primary.host(), primary.port()), database, secrets.superuser(cluster)), bus)
                 .start(interval);
     }
 

@@ -9,8 +9,9 @@ import java.time.Duration;
  * the platform runs as root), where PostgreSQL's programs are (empty: detected), and the timing of
  * the topology convergence (see {@link HaSettings}), and the backup service's URL that the
  * archive_command / restore_command of clusters with {@code spec.backup} call (empty: no archiving),
- * and the {@link InstanceBackend} that runs the instances ({@code local}, the default and only one
- * so far: processes on this host; an unknown name stops the start-up).
+ * and the {@link InstanceBackend} that runs the instances ({@code local}, the default: processes on
+ * this host; {@code nodes}: on the registered nodes, see {@link io.pgpilot.provisioner.nodes.NodesBackend};
+ * an unknown name stops the start-up).
  */
 @ConfigurationProperties(prefix = "pgpilot.provisioner")
 public record ProvisionerProperties(Integer basePort, String osUser, String pgBin, Duration convergeInterval,
@@ -18,7 +19,7 @@ public record ProvisionerProperties(Integer basePort, String osUser, String pgBi
                                     String backupServiceUrl, String backend) {
 
     /** The backends {@code pgpilot.provisioner.backend} may name. */
-    public static final java.util.Set<String> BACKENDS = java.util.Set.of("local");
+    public static final java.util.Set<String> BACKENDS = java.util.Set.of("local", "nodes");
 
     public ProvisionerProperties {
         if (basePort == null) {

@@ -86,7 +86,7 @@ final class RecoveryBootstrap {
             long restoredMs = (System.nanoTime() - started) / 1_000_000;
             Credentials superuser = secrets.superuser(cluster);
             Credentials replication = secrets.replication(cluster);
-            postgres.writePassfile(layout, replication);
+            postgres.writePassfile(layout, postgres.host(layout), replication);
             // the source store's wal.maxParallel: that many WAL segments fetched at once during replay (CloudNativePG's meaning)
             var sourceStore = desired.recovery().store();
             ConfigRenderer.Recovery recovery = new ConfigRenderer.Recovery(backupServiceUrl.replaceAll("/+$", ""), cluster, target,

@@ -102,14 +102,14 @@ final class RoleChange {
         // itself says it left recovery (pg_ctl sees the control file before backends may write)
         int timeline;
         try {
-            timeline = postgres.promoteOverSql(port, superuser, settings.promoteCatchUpTimeout()).timeline();
+            timeline = postgres.promoteOverSql(postgres.endpoint(cluster, layout.ordinal(), port), superuser, settings.promoteCatchUpTimeout()).timeline();
         } catch (SQLException e) {
             log.warn("cluster={} instance={} cannot be promoted over SQL (SQLState {}): pg_ctl promote", cluster, layout.instance(),
                     e.getSQLState());
             postgres.promote(layout);
             InstanceSql.Role role;
             try {
-                role = postgres.role(port, superuser);
+                role = postgres.role(postgres.endpoint(cluster, layout.ordinal(), port), superuser);
             } catch (SQLException again) {
                 throw new ProvisioningException(Reason.PROMOTE, "promoted " + layout.instance() + " does not answer (SQLState "
                         + again.getSQLState() + ")", again);
@@ -140,7 +140,7 @@ final class RoleChange {
         long received = 0;
         while (true) {
             try {
-                received = postgres.receivedLsn(port, superuser);
+                received = postgres.receivedLsn(postgres.endpoint(layout.cluster(), layout.ordinal(), port), superuser);
             } catch (SQLException e) {
                 log.warn("cluster={} instance={} cannot read its received LSN: SQLState {}", layout.cluster(), layout.instance(), e.getSQLState());
             }

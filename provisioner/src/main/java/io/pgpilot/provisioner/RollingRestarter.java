@@ -152,7 +152,7 @@ final class RollingRestarter {
             return new Member(name, false, false, false, 0);
         }
         Credentials superuser = secrets.superuser(cluster);
-        try (Connection c = postgres.connect(metadata.port(), "postgres", superuser); Statement st = c.createStatement();
+        try (Connection c = postgres.connect(postgres.endpoint(cluster, layout.ordinal(), metadata.port()), "postgres", superuser); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
                      select exists (select 1 from pg_settings where pending_restart) as pending,
                             pg_postmaster_start_time() as started,

@@ -31,7 +31,16 @@ public final class TopologyConvergencePlanner {
      * seen running as primary under this topology (then a stop is a crash, subject to the grace
      * period), how long it has been down, and the grace period.
      */
-    public record Context(boolean primarySeenRunning, Duration primaryDownFor, Duration restartGrace) {
+    /** {@code primaryHost}: the address the topology primary is reached at (null: not compared, one host). */
+    public record Context(boolean primarySeenRunning, Duration primaryDownFor, Duration restartGrace, String primaryHost) {
+
+        public Context(boolean primarySeenRunning, Duration primaryDownFor, Duration restartGrace) {
+            this(primarySeenRunning, primaryDownFor, restartGrace, null);
+        }
+
+        public Context withPrimaryHost(String host) {
+            return new Context(primarySeenRunning, primaryDownFor, restartGrace, host);
+        }
     }
 
     private TopologyConvergencePlanner() {
@@ -79,7 +88,8 @@ public final class TopologyConvergencePlanner {
                 if (m.ordinal() == primaryOrdinal || !m.initialized() || fenced.contains(m.name())) {
                     continue;
                 }
-                if (m.running() && m.standby() && m.upstreamPort() != primaryPort) {
+                boolean otherHost = context.primaryHost() != null && m.upstreamHost() != null && !m.upstreamHost().equals(context.primaryHost());
+                if (m.running() && m.standby() && (m.upstreamPort() != primaryPort || otherHost)) {
                     steps.add(new Repoint(m.ordinal(), primaryOrdinal));
                 }
             }

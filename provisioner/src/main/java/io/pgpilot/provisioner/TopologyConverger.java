@@ -87,6 +87,10 @@ final class TopologyConverger {
         }
         announceUnfenced(topology);
         TopologyConvergencePlanner.Context context = context(topology, observed);
+        MemberState named = observed.values().stream().filter(m -> m.name().equals(topology.primary())).findFirst().orElse(null);
+        if (named != null) {
+            context = context.withPrimaryHost(postgres.host(postgres.layout(cluster, named.ordinal())));
+        }
         List<ConvergenceStep> plan = TopologyConvergencePlanner.plan(topology, observed, context);
         boolean acting = plan.stream().anyMatch(s -> !(s instanceof Fence f && !observed.get(f.ordinal()).running())
                 && !(s instanceof HoldPrimary));
@@ -155,7 +159,7 @@ final class TopologyConverger {
         int port = postgres.port(layout);
         log.info("cluster={} instance={} starting the topology primary in place: {}", layout.cluster(), layout.instance(), reason);
         postgres.clearCrashLeftovers(layout);
-        postgres.writeManagedConfig(layout, managed(layout, port, 0, observed, desired));
+        postgres.writeManagedConfig(layout, managed(layout, port, null, observed, desired));
         postgres.start(layout);
         primarySeenRunning.put(layout.cluster(), layout.instance());
         primaryDown.remove(layout.cluster());
@@ -172,12 +176,13 @@ final class TopologyConverger {
     private void repoint(Topology topology, InstanceLayout layout, MemberState member, MemberState primary,
                          Map<Integer, MemberState> observed, ClusterDefinition desired) {
         long t = System.nanoTime();
-        postgres.writePassfile(layout, secrets.replication(layout.cluster()));
-        postgres.writeManagedConfig(layout, managed(layout, member.port(), primary.port(), observed, desired));
+        InstanceEndpoint upstream = postgres.endpoint(layout.cluster(), primary.ordinal(), primary.port());
+        postgres.writePassfile(layout, upstream.host(), secrets.replication(layout.cluster()));
+        postgres.writeManagedConfig(layout, managed(layout, member.port(), upstream, observed, desired));
         postgres.reload(layout);
         long ms = (System.nanoTime() - t) / 1_000_000;
-        log.info("cluster={} instance={} repointed from port {} to {} (port {}) in {} ms, no restart", layout.cluster(), layout.instance(),
-                member.upstreamPort(), primary.name(), primary.port(), ms);
+        log.info("cluster={} instance={} repointed from port {} to {} ({}) in {} ms, no restart", layout.cluster(), layout.instance(),
+                member.upstreamPort(), primary.name(), upstream, ms);
         publisher.event(PlatformEvent.of(SOURCE, "instance.repointed", layout.cluster(), layout.instance(), Map.of("epoch", topology.epoch(),
                 "upstream", primary.name(), "upstreamPort", primary.port(), "durationMs", ms)));
         records.record(layout, member.port(), Phase.RUNNING, "replica");
@@ -189,9 +194,10 @@ final class TopologyConverger {
         String cluster = layout.cluster();
         int port = postgres.port(layout);
         Credentials superuser = secrets.superuser(cluster);
+        InstanceEndpoint source = postgres.endpoint(cluster, primary.ordinal(), primary.port());
         InstanceSql.Role primaryRole;
         try {
-            primaryRole = postgres.role(primary.port(), superuser);
+            primaryRole = postgres.role(source, superuser);
         } catch (SQLException e) {
             throw new ProvisioningException(Reason.NO_PRIMARY, "primary " + primary.name() + " does not answer (SQLState " + e.getSQLState() + ")", e);
         }
@@ -203,7 +209,8 @@ final class TopologyConverger {
             postgres.stop(layout);
         }
         postgres.clearCrashLeftovers(layout);
-        boolean wasStandby = layout.standby();
+        MemberState self = observed.get(layout.ordinal());
+        boolean wasStandby = self != null && self.standby(); // standby.signal as observed on the instance's host
         int timeline = postgres.timeline(layout);
         boolean rewindNeeded = !wasStandby || timeline != primaryRole.timeline();
         String how = "restarted";
@@ -214,11 +221,11 @@ final class TopologyConverger {
             long r = System.nanoTime();
             try {
                 try {
-                    postgres.checkpointIfTimelineNotRecorded(primary.port(), superuser);
+                    postgres.checkpointIfTimelineNotRecorded(source, superuser);
                 } catch (SQLException e) {
                     throw new ProvisioningException(Reason.REWIND, "no checkpoint on " + primary.name() + " (SQLState " + e.getSQLState() + ")", e);
                 }
-                postgres.rewind(layout, primary.port(), superuser);
+                postgres.rewind(layout, source, superuser);
                 how = "rewound";
                 long ms = (System.nanoTime() - r) / 1_000_000;
                 log.info("cluster={} instance={} rewound from {} in {} ms", cluster, layout.instance(), primary.name(), ms);
@@ -226,16 +233,16 @@ final class TopologyConverger {
                         "source", primary.name(), "fromTimeline", timeline, "toTimeline", primaryRole.timeline(), "durationMs", ms)));
             } catch (ProvisioningException e) {
                 log.warn("cluster={} instance={} pg_rewind failed ({}): re-cloning from {}", cluster, layout.instance(), e.getMessage(), primary.name());
-                postgres.cloneReplica(layout, primary.port(), secrets.replication(cluster));
+                postgres.cloneReplica(layout, source, secrets.replication(cluster));
                 how = "recloned";
                 long ms = (System.nanoTime() - r) / 1_000_000;
                 publisher.event(PlatformEvent.of(SOURCE, "instance.recloned", cluster, layout.instance(), Map.of("epoch", topology.epoch(),
                         "source", primary.name(), "durationMs", ms)));
             }
         }
-        postgres.writePassfile(layout, secrets.replication(cluster));
+        postgres.writePassfile(layout, source.host(), secrets.replication(cluster));
         postgres.writeStandbySignal(layout);
-        ManagedSettings managed = managed(layout, port, primary.port(), observed, desired);
+        ManagedSettings managed = managed(layout, port, source, observed, desired);
         if (desired != null) {
             postgres.writeConfig(layout, managed, desired.parameters());
         } else {
@@ -286,13 +293,13 @@ final class TopologyConverger {
     // ---- configuration -------------------------------------------------------------------------
 
     /** The managed settings of one instance: synchronous standbys are every other instance. */
-    private ManagedSettings managed(InstanceLayout layout, int port, int upstreamPort, Map<Integer, MemberState> observed,
+    private ManagedSettings managed(InstanceLayout layout, int port, InstanceEndpoint upstreamAt, Map<Integer, MemberState> observed,
                                     ClusterDefinition desired) {
         List<String> others = observed.values().stream()
                 .filter(m -> m.initialized() && m.ordinal() != layout.ordinal() && (desired == null || m.ordinal() <= desired.instances()))
                 .map(MemberState::name).toList();
         SynchronousReplication sync = desired == null ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : desired.synchronous();
-        Upstream upstream = upstreamPort == 0 ? null : new Upstream(InstanceLayout.HOST, upstreamPort, layout.tlsDirectory());
+        Upstream upstream = upstreamAt == null ? null : new Upstream(upstreamAt.host(), upstreamAt.port(), layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));
     }

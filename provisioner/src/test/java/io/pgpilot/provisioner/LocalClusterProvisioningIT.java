@@ -246,7 +246,7 @@ class LocalClusterProvisioningIT {
 
     private void awaitStreaming(int primaryPort, int replicas) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            try (Connection c = postgres.connect(primaryPort, "postgres", secrets.superuser(CLUSTER)); Statement st = c.createStatement();
+            try (Connection c = postgres.connect(new InstanceEndpoint("127.0.0.1", primaryPort), "postgres", secrets.superuser(CLUSTER)); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'quorum'")) {
                 rs.next();
                 return rs.getInt(1) == replicas;
@@ -260,7 +260,7 @@ class LocalClusterProvisioningIT {
     }
 
     private String queryAs(int port, String database, String user, String password, String sql) throws SQLException {
-        try (Connection c = postgres.connect(port, database, new Credentials(user, password)); Statement st = c.createStatement();
+        try (Connection c = postgres.connect(new InstanceEndpoint("127.0.0.1", port), database, new Credentials(user, password)); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }

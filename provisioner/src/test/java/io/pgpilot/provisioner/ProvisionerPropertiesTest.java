@@ -19,9 +19,14 @@ class ProvisionerPropertiesTest {
     }
 
     @Test
+    void theNodesBackendIsKnown() {
+        assertThat(withBackend("nodes").backend()).isEqualTo("nodes");
+    }
+
+    @Test
     void anUnknownBackendIsAStartUpErrorNamingTheProperty() {
         assertThatThrownBy(() -> withBackend("nomad")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("pgpilot.provisioner.backend: unknown backend 'nomad' (known: local)");
+                .hasMessage("pgpilot.provisioner.backend: unknown backend 'nomad' (known: local, nodes)");
     }
 
     @Test

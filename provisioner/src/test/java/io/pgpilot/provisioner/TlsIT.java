@@ -298,7 +298,7 @@ class TlsIT {
     }
 
     Connection superuser(int port) throws SQLException {
-        return postgres.connect(port, "postgres", secrets.superuser(CLUSTER));
+        return postgres.connect(new InstanceEndpoint("127.0.0.1", port), "postgres", secrets.superuser(CLUSTER));
     }
 
     void superuserExec(int port, String sql) throws SQLException {

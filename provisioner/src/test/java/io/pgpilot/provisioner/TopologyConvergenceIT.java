@@ -285,13 +285,13 @@ class TopologyConvergenceIT {
     }
 
     private void execute(int port, String sql) throws SQLException {
-        try (Connection c = postgres.connect(port, "postgres", superuser()); Statement st = c.createStatement()) {
+        try (Connection c = postgres.connect(new InstanceEndpoint("127.0.0.1", port), "postgres", superuser()); Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
     private String query(int port, String sql) throws SQLException {
-        try (Connection c = postgres.connect(port, "postgres", superuser()); Statement st = c.createStatement();
+        try (Connection c = postgres.connect(new InstanceEndpoint("127.0.0.1", port), "postgres", superuser()); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }

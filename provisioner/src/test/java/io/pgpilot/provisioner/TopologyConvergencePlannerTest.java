@@ -50,6 +50,19 @@ class TopologyConvergencePlannerTest {
     }
 
     @Test
+    void onSeveralHostsAStandbyFollowingTheSamePortOfAnotherHostIsRepointed() {
+        // every node starts at the same base port: only the host tells the upstreams apart
+        MemberState p2 = new MemberState(2, "pc-2", 15432, true, false, true, 0, null);
+        MemberState s1 = new MemberState(1, "pc-1", 15432, true, true, true, 15432, "10.0.1.12");
+        MemberState s3 = new MemberState(3, "pc-3", 15432, true, true, true, 15432, "10.0.1.11");
+        var plan = TopologyConvergencePlanner.plan(topology(2, "pc-2", List.of("pc-1", "pc-3"), List.of()),
+                members(s1, p2, s3), UP.withPrimaryHost("10.0.1.12"));
+        assertThat(plan).containsExactly(new Repoint(3, 2));
+        assertThat(TopologyConvergencePlanner.plan(topology(2, "pc-2", List.of("pc-1", "pc-3"), List.of()),
+                members(s1, p2, s3), UP)).as("without hosts (one host) ports decide").isEmpty();
+    }
+
+    @Test
     void convergedClusterNeedsNothing() {
         var plan = TopologyConvergencePlanner.plan(topology(1, "pc-1", List.of("pc-2", "pc-3"), List.of()),
                 members(primary(1, true), standby(2, true, 1), standby(3, true, 1)), UP);

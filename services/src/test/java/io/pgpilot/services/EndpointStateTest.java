@@ -48,6 +48,21 @@ class EndpointStateTest {
     }
 
     @Test
+    void instancesOnOtherHostsAreRoutedToTheirNodesAddress() {
+        state.applyInstance("pg/pg-1", new InstanceRecord("pg", "pg-1", 1, "10.0.1.11", 15432, "/data", InstanceRecord.Phase.RUNNING,
+                Instant.EPOCH, "primary"));
+        state.applyInstance("pg/pg-2", new InstanceRecord("pg", "pg-2", 2, "10.0.1.12", 15432, "/data", InstanceRecord.Phase.RUNNING,
+                Instant.EPOCH, "replica"));
+        state.applyTopology("pg", topology(1, "pg-1", List.of("pg-2"), List.of()));
+        ClusterRoutes routes = state.routes().get("pg");
+        assertThat(routes.rw()).containsExactly(new Server("pg-1", "10.0.1.11", 15432));
+        assertThat(routes.ro()).containsExactly(new Server("pg-2", "10.0.1.12", 15432));
+        String config = new HaproxyConfigRenderer(java.nio.file.Path.of("/srv/haproxy.sock"))
+                .render(List.of(new ClusterEndpoints(routes, EndpointPorts.from(5432))));
+        assertThat(config).contains("server pg-1 10.0.1.11:15432 ").contains("server pg-2 10.0.1.12:15432 ");
+    }
+
+    @Test
     void ignoresTopologiesThatAreNotNewer() {
         threeInstances(2);
         state.applyTopology("pg", topology(5, "pg-2", List.of("pg-1"), List.of()));

@@ -13,6 +13,8 @@ public final class ConfigRenderer {
     public static final String CUSTOM_FILE = "custom.conf";
     public static final String INCLUDE_MARKER = "# pgpilot: managed includes";
     public static final String REPLICATION_USER = "streaming_replica";
+    /** The address every instance listens on; the only one on a single host. */
+    public static final String LOOPBACK = "127.0.0.1";
 
     /** Where the primary is, for a replica (its TLS directory holds the streaming_replica client certificate); null for the primary. */
     public record Upstream(String host, int port, Path tlsDirectory) {
@@ -232,11 +234,20 @@ public final class ConfigRenderer {
         return text + includes();
     }
 
+    /** The managed file of an instance that listens on the loopback address only (single host). */
     public static String managed(ManagedSettings s) {
+        return managed(s, LOOPBACK);
+    }
+
+    /**
+     * The managed file of an instance that listens on {@code nodeAddress} too (a node of a
+     * multi-host platform: other hosts reach it there); the loopback address is always listened on.
+     */
+    public static String managed(ManagedSettings s, String nodeAddress) {
         List<String> lines = new ArrayList<>();
         lines.add("# managed by pgpilot: rewritten on every reconcile, do not edit");
         lines.add("port = " + s.port());
-        lines.add("listen_addresses = '127.0.0.1'");
+        lines.add("listen_addresses = " + quote(listenAddresses(nodeAddress)));
         lines.add("unix_socket_directories = " + quote(s.socketDirectory().toString()));
         lines.add("wal_level = replica");
         lines.add("hot_standby = on");
@@ -277,8 +288,28 @@ public final class ConfigRenderer {
         return String.join("\n", lines) + "\n";
     }
 
+    /** {@code 127.0.0.1}, then the node address when it is another one. */
+    public static String listenAddresses(String nodeAddress) {
+        if (nodeAddress == null || nodeAddress.isBlank() || nodeAddress.equals(LOOPBACK)) {
+            return LOOPBACK;
+        }
+        if (!nodeAddress.matches("[0-9A-Za-z.:-]+")) {
+            throw new IllegalArgumentException("not a node address: " + nodeAddress);
+        }
+        return LOOPBACK + "," + nodeAddress;
+    }
+
     private static final java.util.regex.Pattern CONNINFO_PORT =
             java.util.regex.Pattern.compile("(?m)^primary_conninfo = '.*\\bport=([0-9]{1,5})\\b");
+
+    private static final java.util.regex.Pattern CONNINFO_HOST =
+            java.util.regex.Pattern.compile("(?m)^primary_conninfo = 'host=''([0-9A-Za-z.:-]+)''");
+
+    /** The upstream host in a managed file written by {@link #managed}; null when it has none. */
+    public static String upstreamHost(String managedText) {
+        var m = CONNINFO_HOST.matcher(managedText == null ? "" : managedText);
+        return m.find() ? m.group(1) : null;
+    }
 
     /** The upstream port in a managed file written by {@link #managed}; 0 when it has none. */
     public static int upstreamPort(String managedText) {

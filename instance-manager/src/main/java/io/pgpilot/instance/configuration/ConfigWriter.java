@@ -26,14 +26,31 @@ public final class ConfigWriter {
     private final PostgresHost host;
     private final CertificateSource certificates;
     private final UnaryOperator<String> clusterToken;
+    private final String nodeAddress;
 
     /**
+     * Instances reached on the loopback address only (single host).
+     *
      * @param clusterToken a cluster's bearer token for the backup service (archive_command / restore_command), by cluster name
      */
     public ConfigWriter(PostgresHost host, CertificateSource certificates, UnaryOperator<String> clusterToken) {
+        this(host, certificates, clusterToken, ConfigRenderer.LOOPBACK);
+    }
+
+    /**
+     * @param nodeAddress where other hosts reach this host's instances (they listen on it and accept
+     *                    TLS connections from other hosts); {@code 127.0.0.1}: single host
+     */
+    public ConfigWriter(PostgresHost host, CertificateSource certificates, UnaryOperator<String> clusterToken, String nodeAddress) {
         this.host = host;
         this.certificates = certificates;
         this.clusterToken = clusterToken;
+        this.nodeAddress = nodeAddress;
+        ConfigRenderer.listenAddresses(nodeAddress); // refuses a malformed address now, not at the first write
+    }
+
+    private boolean otherHosts() {
+        return !ConfigRenderer.LOOPBACK.equals(ConfigRenderer.listenAddresses(nodeAddress));
     }
 
     /** pg_hba.conf and the include lines in postgresql.conf (once), the TLS files and settings. */
@@ -56,7 +73,7 @@ public final class ConfigWriter {
                         ConfigRenderer.curlConfig(clusterToken.apply(layout.cluster())), host.user());
             }
             writeWalScripts(layout, settings);
-            boolean managed = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings),
+            boolean managed = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings, nodeAddress),
                     host.user());
             boolean custom = Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.CUSTOM_FILE), ConfigRenderer.custom(parameters),
                     host.user());
@@ -78,7 +95,7 @@ public final class ConfigWriter {
     public boolean writeManagedConfig(InstanceLayout layout, ManagedSettings settings) {
         try {
             writeWalScripts(layout, settings);
-            return Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings), host.user());
+            return Files2.writePrivate(layout.pgdata().resolve(ConfigRenderer.MANAGED_FILE), ConfigRenderer.managed(settings, nodeAddress), host.user());
         } catch (UncheckedIOException e) {
             throw new ProvisioningException(Reason.CONFIGURE, "cannot write configuration of " + layout.instance(), e);
         }
@@ -124,7 +141,7 @@ public final class ConfigWriter {
         }
         changed |= Files2.writePrivate(layout.pgdata().resolve(TlsConfig.FILE), TlsConfig.settings(layout.tlsDirectory()), host.user());
         if (hba) {
-            changed |= Files2.writePrivate(layout.pgdata().resolve("pg_hba.conf"), TlsConfig.hba(clusterTls(layout.cluster()).requireTls()),
+            changed |= Files2.writePrivate(layout.pgdata().resolve("pg_hba.conf"), TlsConfig.hba(clusterTls(layout.cluster()).requireTls(), otherHosts()),
                     host.user());
         }
         return changed;

@@ -33,23 +33,33 @@ public final class TlsConfig {
                 + "ssl_min_protocol_version = '" + MIN_PROTOCOL + "'\n";
     }
 
+    /** pg_hba.conf of an instance reached on the loopback address only (single host). */
+    public static String hba(boolean requireTls) {
+        return hba(requireTls, false);
+    }
+
     /**
      * pg_hba.conf. Replication only with the client certificate (CN streaming_replica) over TLS;
      * any other replication attempt refused; applications with a password, over TLS only when
-     * {@code requireTls}.
+     * {@code requireTls}. With {@code otherHosts} (an instance on a node of a multi-host platform)
+     * the same from any address, but from another host over TLS only.
      */
-    public static String hba(boolean requireTls) {
+    public static String hba(boolean requireTls, boolean otherHosts) {
+        String from = otherHosts ? "all         " : "127.0.0.1/32";
         StringBuilder out = new StringBuilder("""
                 # managed by pgpilot
                 # TYPE    DATABASE     USER               ADDRESS       METHOD
                 local     all          all                              scram-sha-256
-                hostssl   replication  streaming_replica  127.0.0.1/32  cert
-                host      replication  all                all           reject
                 """);
+        out.append("hostssl   replication  streaming_replica  ").append(from).append("  cert\n");
+        out.append("host      replication  all                all           reject\n");
         if (requireTls) {
             out.append("hostnossl all          all                all           reject\n");
         }
         out.append("host      all          all                127.0.0.1/32  scram-sha-256\n");
+        if (otherHosts) {
+            out.append("hostssl   all          all                all           scram-sha-256\n");
+        }
         return out.toString();
     }
 

@@ -42,7 +42,7 @@ public final class ReplicaClone {
     /** pg_basebackup (streaming WAL, fast checkpoint) into a fresh data directory, then marks the copy a standby. */
     public void cloneReplica(InstanceLayout layout, String primaryHost, int primaryPort, Credentials replication) {
         directories.freshDataDirectory(layout);
-        writePassfile(layout, replication);
+        writePassfile(layout, primaryHost, replication);
         certificates.ensure(layout);
         try {
             String conninfo = "host=" + primaryHost + " port=" + primaryPort + " user=" + replication.username() + " "
@@ -56,9 +56,14 @@ public final class ReplicaClone {
         config.writeBaseFiles(layout);
     }
 
-    /** libpq passfile with the replication password, read by pg_basebackup and the WAL receiver. */
+    /** libpq passfile with the replication password for a primary on this host. */
     public void writePassfile(InstanceLayout layout, Credentials replication) {
+        writePassfile(layout, InstanceLayout.HOST, replication);
+    }
+
+    /** libpq passfile with the replication password for the primary at {@code primaryHost}, read by pg_basebackup and the WAL receiver. */
+    public void writePassfile(InstanceLayout layout, String primaryHost, Credentials replication) {
         Files2.writePrivate(layout.replicationPassfile(),
-                ConfigRenderer.passfileLine(InstanceLayout.HOST, replication.username(), replication.password()), host.user());
+                ConfigRenderer.passfileLine(primaryHost, replication.username(), replication.password()), host.user());
     }
 }

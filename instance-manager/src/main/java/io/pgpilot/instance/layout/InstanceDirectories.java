@@ -28,10 +28,18 @@ public final class InstanceDirectories {
 
     private final PostgresHost host;
     private final int basePort;
+    private final String bindAddress;
 
+    /** Ports probed on the loopback address (single host). */
     public InstanceDirectories(PostgresHost host, int basePort) {
+        this(host, basePort, InstanceLayout.HOST);
+    }
+
+    /** @param bindAddress where the instances will listen besides loopback (a node's address): a port is free when it binds there */
+    public InstanceDirectories(PostgresHost host, int basePort, String bindAddress) {
         this.host = host;
         this.basePort = basePort;
+        this.bindAddress = bindAddress;
     }
 
     /** Clusters that have a directory under the home. */
@@ -101,7 +109,7 @@ public final class InstanceDirectories {
             if (existing != null) {
                 return existing;
             }
-            int port = PortAllocator.choose(basePort, assignedPorts(), InstanceDirectories::portFree);
+            int port = PortAllocator.choose(basePort, assignedPorts(), this::portFree);
             InstanceMetadata metadata = new InstanceMetadata(layout.cluster(), layout.instance(), layout.ordinal(), port);
             Files2.writePrivate(layout.metadataFile(), Json.write(metadata) + "\n", host.user());
             return metadata;
@@ -121,8 +129,12 @@ public final class InstanceDirectories {
         return ports;
     }
 
-    static boolean portFree(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(InstanceLayout.HOST))) {
+    boolean portFree(int port) {
+        return portFree(InstanceLayout.HOST, port) && (InstanceLayout.HOST.equals(bindAddress) || portFree(bindAddress, port));
+    }
+
+    static boolean portFree(String address, int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(address))) {
             return true;
         } catch (IOException e) {
             return false;

@@ -45,8 +45,9 @@ public final class InstanceObserver {
         Map<Integer, MemberState> result = new TreeMap<>();
         for (ObservedInstance o : observe(cluster).values()) {
             InstanceLayout layout = host.layout(cluster, o.ordinal());
+            String managed = o.initialized() ? readManaged(layout) : null;
             result.put(o.ordinal(), new MemberState(o.ordinal(), o.name(), o.port(), o.initialized(), o.standby(), o.running(),
-                    o.initialized() ? ConfigRenderer.upstreamPort(readManaged(layout)) : 0));
+                    ConfigRenderer.upstreamPort(managed), ConfigRenderer.upstreamHost(managed)));
         }
         return result;
     }

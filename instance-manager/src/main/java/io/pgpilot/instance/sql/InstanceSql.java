@@ -3,7 +3,6 @@ package io.pgpilot.instance.sql;
 import io.pgpilot.instance.Credentials;
 import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.ProvisioningException.Reason;
-import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.lifecycle.Postmaster;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.Names;
@@ -41,8 +40,8 @@ public final class InstanceSql {
     }
 
     /** The highest LSN a standby has: received by its WAL receiver or replayed from local WAL. */
-    public long receivedLsn(int port, Credentials superuser) throws SQLException {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement();
+    public long receivedLsn(String host, int port, Credentials superuser) throws SQLException {
+        try (Connection c = connect(host, port, "postgres", superuser); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text")) {
             rs.next();
             return Math.max(io.pgpilot.events.Lsn.parse(rs.getString(1)), io.pgpilot.events.Lsn.parse(rs.getString(2)));
@@ -54,8 +53,8 @@ public final class InstanceSql {
      * checkpoint ends, and pg_rewind reads the source's timeline from there: it would answer "no
      * rewind required" for a diverged target. Forces that checkpoint when it is missing.
      */
-    public void checkpointIfTimelineNotRecorded(int port, Credentials superuser) throws SQLException {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+    public void checkpointIfTimelineNotRecorded(String host, int port, Credentials superuser) throws SQLException {
+        try (Connection c = connect(host, port, "postgres", superuser); Statement st = c.createStatement()) {
             boolean behind;
             try (ResultSet rs = st.executeQuery("SELECT (SELECT timeline_id FROM pg_control_checkpoint()) <> "
                     + "('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int")) {
@@ -76,8 +75,8 @@ public final class InstanceSql {
             + "THEN (SELECT received_tli FROM pg_stat_wal_receiver) "
             + "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END";
 
-    public Role role(int port, Credentials superuser) throws SQLException {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+    public Role role(String host, int port, Credentials superuser) throws SQLException {
+        try (Connection c = connect(host, port, "postgres", superuser); Statement st = c.createStatement()) {
             return role(st);
         }
     }
@@ -95,8 +94,8 @@ public final class InstanceSql {
      * instance's own answer, unlike {@code pg_ctl promote -w}, which reads the control file and
      * polls every 100 ms). Throws SQLException when it cannot be asked (the caller falls back to pg_ctl).
      */
-    public Role promoteOverSql(int port, Credentials superuser, Duration timeout) throws SQLException {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+    public Role promoteOverSql(String host, int port, Credentials superuser, Duration timeout) throws SQLException {
+        try (Connection c = connect(host, port, "postgres", superuser); Statement st = c.createStatement()) {
             st.execute("SELECT pg_promote(false)");
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
@@ -112,16 +111,16 @@ public final class InstanceSql {
         }
     }
 
-    public Connection connect(int port, String database, Credentials credentials) throws SQLException {
+    public Connection connect(String host, int port, String database, Credentials credentials) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", credentials.username());
         props.setProperty("password", credentials.password());
         props.setProperty("connectTimeout", "10");
         props.setProperty("ApplicationName", "pgpilot-provisioner");
-        // TLS, the server's name (127.0.0.1) verified against the platform CA
+        // TLS, the server's address (a SAN of its certificate) verified against the platform CA
         props.setProperty("sslmode", "verify-full");
         props.setProperty("sslrootcert", caCertificate.get().toString());
-        return DriverManager.getConnection("jdbc:postgresql://" + InstanceLayout.HOST + ":" + port + "/" + database, props);
+        return DriverManager.getConnection("jdbc:postgresql://" + url(host) + ":" + port + "/" + database, props);
     }
 
     /**
@@ -129,9 +128,9 @@ public final class InstanceSql {
      * database. Passwords are set as SCRAM verifiers computed by the driver: no plain password in
      * any SQL text or server log. The session commits locally so it cannot wait for absent standbys.
      */
-    public void ensureDatabase(int port, ClusterDefinition cluster, Credentials superuser, Credentials replication,
+    public void ensureDatabase(String host, int port, ClusterDefinition cluster, Credentials superuser, Credentials replication,
                                Credentials owner) {
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement()) {
+        try (Connection c = connect(host, port, "postgres", superuser); Statement st = c.createStatement()) {
             st.execute("SET synchronous_commit = local");
             if (!exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", replication.username())) {
                 st.execute("CREATE ROLE " + ident(replication.username()) + " WITH LOGIN REPLICATION");
@@ -151,15 +150,15 @@ public final class InstanceSql {
     }
 
     /** Settings in the files that the running server could not apply (they need a restart). */
-    public List<String> pendingRestart(int port, Credentials superuser) {
+    public List<String> pendingRestart(String host, int port, Credentials superuser) {
         List<String> names = new ArrayList<>();
-        try (Connection c = connect(port, "postgres", superuser); Statement st = c.createStatement();
+        try (Connection c = connect(host, port, "postgres", superuser); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT DISTINCT name FROM pg_file_settings WHERE error IS NOT NULL ORDER BY name")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
         } catch (SQLException e) {
-            log.warn("port={} cannot read pending restart settings: SQLState {}", port, e.getSQLState());
+            log.warn("host={} port={} cannot read pending restart settings: SQLState {}", host, port, e.getSQLState());
         }
         return names;
     }
@@ -171,6 +170,14 @@ public final class InstanceSql {
                 return rs.next();
             }
         }
+    }
+
+    /** The host part of a JDBC URL: an IPv6 address in brackets; anything else must be a plain name or address. */
+    static String url(String host) {
+        if (host == null || !host.matches("[A-Za-z0-9][-A-Za-z0-9.:]*")) {
+            throw new IllegalArgumentException("not a host name or address: " + Names.printable(host));
+        }
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 
     /** Quotes an identifier already validated against {@link Names#SQL_IDENTIFIER}. */

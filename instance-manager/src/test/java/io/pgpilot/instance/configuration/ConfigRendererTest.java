@@ -60,6 +60,7 @@ class ConfigRendererTest {
                 "log_directory = '/h/pc-1/log'\n", "wal_receiver_timeout = '5s'\n", "wal_sender_timeout = '5s'\n");
         assertThat(text).doesNotContain("recovery_target_timeline");
         assertThat(ConfigRenderer.upstreamPort(text)).isZero();
+        assertThat(ConfigRenderer.upstreamHost(text)).isNull();
     }
 
     @Test
@@ -72,6 +73,9 @@ class ConfigRendererTest {
                 "synchronous_standby_names = ''\n");
         assertThat(text).doesNotContainIgnoringCase("password=");
         assertThat(ConfigRenderer.upstreamPort(text)).isEqualTo(15432);
+        assertThat(ConfigRenderer.upstreamHost(text)).isEqualTo("127.0.0.1");
+        assertThat(ConfigRenderer.upstreamHost(ConfigRenderer.managed(new ManagedSettings("pc-2", 15432, Path.of("/h/pc-2/sock"),
+                Path.of("/h/pc-2/log"), "", new Upstream("10.0.1.11", 15432, Path.of("/h/pc-2/tls")))))).isEqualTo("10.0.1.11");
     }
 
     @Test

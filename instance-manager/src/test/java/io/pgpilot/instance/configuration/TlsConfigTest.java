@@ -27,4 +27,27 @@ class TlsConfigTest {
         }
         assertThat(TlsConfig.replicationConninfo(Path.of("/h/it's"))).startsWith("sslmode=verify-ca sslrootcert='/h/it\\'s/ca.crt'");
     }
+
+    @Test
+    void aNodeAcceptsOtherHostsOverTlsOnly() {
+        String hba = TlsConfig.hba(false, true);
+        assertThat(hba).contains("hostssl   replication  streaming_replica  all           cert\n",
+                "host      all          all                127.0.0.1/32  scram-sha-256\n",
+                "hostssl   all          all                all           scram-sha-256\n");
+        assertThat(hba.lines().filter(l -> l.startsWith("host ") && l.contains(" all ") && !l.contains("reject")).toList())
+                .as("plain text only from loopback").allMatch(l -> l.contains("127.0.0.1/32"));
+        assertThat(TlsConfig.hba(true, false)).isEqualTo(TlsConfig.hba(true));
+    }
+
+    @Test
+    void listenAddresses() {
+        assertThat(ConfigRenderer.listenAddresses("127.0.0.1")).isEqualTo("127.0.0.1");
+        assertThat(ConfigRenderer.listenAddresses(null)).isEqualTo("127.0.0.1");
+        assertThat(ConfigRenderer.listenAddresses("10.77.0.11")).isEqualTo("127.0.0.1,10.77.0.11");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigRenderer.listenAddresses("1.2.3.4'; x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        var settings = new ConfigRenderer.ManagedSettings("c-1", 5432, Path.of("/s"), Path.of("/l"), "", null);
+        assertThat(ConfigRenderer.managed(settings)).contains("listen_addresses = '127.0.0.1'\n");
+        assertThat(ConfigRenderer.managed(settings, "10.77.0.11")).contains("listen_addresses = '127.0.0.1,10.77.0.11'\n");
+    }
 }

@@ -106,10 +106,10 @@ class InstanceLifecycleIT {
         assertThat(observer.observeMembers("im-test").get(1).standby()).isFalse();
 
         InstanceSql sql = new InstanceSql(() -> ca);
-        InstanceSql.Role role = sql.role(port, superuser);
+        InstanceSql.Role role = sql.role("127.0.0.1", port, superuser);
         assertThat(role.inRecovery()).isFalse();
         assertThat(role.timeline()).isEqualTo(1);
-        assertThat(sql.pendingRestart(port, superuser)).isEmpty();
+        assertThat(sql.pendingRestart("127.0.0.1", port, superuser)).isEmpty();
 
         process.stop(layout);
         assertThat(Postmaster.isRunning(layout)).isFalse();
@@ -123,7 +123,7 @@ class InstanceLifecycleIT {
         assertThat(Postmaster.alive(pid)).isFalse();
         assertThat(Files.exists(layout.pgdata().resolve("postmaster.pid"))).isFalse();
         process.start(layout); // crash recovery
-        assertThat(sql.role(port, superuser).inRecovery()).isFalse();
+        assertThat(sql.role("127.0.0.1", port, superuser).inRecovery()).isFalse();
         assertThat(process.stopOrKill(layout, Duration.ofSeconds(30))).as("clean shutdown").isTrue();
 
         process.remove(layout);

@@ -35,6 +35,21 @@ public final class CertificateAuthority {
         this.certificateFile = certificateFile;
     }
 
+    /** pgpilot's own CA under {@code secretsDirectory}, loaded or created at first use (then kept). */
+    public static java.util.function.Supplier<CertificateAuthority> atFirstUse(Path secretsDirectory, Clock clock) {
+        return new java.util.function.Supplier<>() {
+            private CertificateAuthority value;
+
+            @Override
+            public synchronized CertificateAuthority get() {
+                if (value == null) {
+                    value = loadOrCreate(secretsDirectory, clock);
+                }
+                return value;
+            }
+        };
+    }
+
     public static CertificateAuthority loadOrCreate(Path secretsDirectory, Clock clock) {
         Path cert = secretsDirectory.resolve(CERT_FILE);
         Path key = secretsDirectory.resolve(KEY_FILE);

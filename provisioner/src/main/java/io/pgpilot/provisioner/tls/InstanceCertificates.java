@@ -1,6 +1,7 @@
 package io.pgpilot.provisioner.tls;
 
 import io.pgpilot.instance.layout.TlsFiles;
+import io.pgpilot.instance.node.CertificateBundle;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.provisioner.tls.CertificateIssuer.Issued;
 import io.pgpilot.provisioner.tls.CertificateIssuer.Usage;
@@ -73,6 +74,36 @@ public final class InstanceCertificates {
         leaf(authority, dir.resolve(TlsFiles.CLIENT_CRT), dir.resolve(TlsFiles.CLIENT_KEY), REPLICATION_USER, null, Usage.CLIENT, now, renewed,
                 cluster, instance);
         return new Outcome(List.copyOf(renewed));
+    }
+
+    /**
+     * The TLS material of an instance on another host, when it is due: decided from the server
+     * certificate the node reports ({@code currentServerPem}, null: none), the client pair renewed
+     * with it. Empty when the current one stays (same CA, same SANs, not expiring).
+     */
+    public synchronized java.util.Optional<CertificateBundle> bundleIfDue(String cluster, String instance, String currentServerPem,
+                                                                          SubjectAltNames sans) {
+        CertificateAuthority authority = ca.get();
+        Instant now = clock.instant();
+        RenewalPolicy.Facts facts = null;
+        if (currentServerPem != null) {
+            try {
+                X509Certificate certificate = Pem.readCertificate(currentServerPem);
+                facts = new RenewalPolicy.Facts(certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(),
+                        sanKeys(certificate), authority.signed(certificate), true); // the key stays on the node: its pair is installed as one
+            } catch (TlsException e) {
+                facts = null;
+            }
+        }
+        if (!(policy.decide(facts, sans.keys(), now) instanceof RenewalPolicy.Decision.Issue issue)) {
+            return java.util.Optional.empty();
+        }
+        Issued server = CertificateIssuer.issue(authority.issuer(), cluster + "-rw", sans, Usage.SERVER, policy.notBefore(now), policy.notAfter(now));
+        Issued client = CertificateIssuer.issue(authority.issuer(), REPLICATION_USER, null, Usage.CLIENT, policy.notBefore(now), policy.notAfter(now));
+        log.info("cluster={} instance={} certificates issued for its node ({}), valid until {}", cluster, instance, issue.reason(),
+                server.certificate().getNotAfter().toInstant());
+        return java.util.Optional.of(new CertificateBundle(authority.certificatePem(), Pem.privateKey(server.key()), Pem.certificate(server.certificate()),
+                Pem.privateKey(client.key()), Pem.certificate(client.certificate())));
     }
 
     private void leaf(CertificateAuthority authority, Path certFile, Path keyFile, String commonName, SubjectAltNames sans,

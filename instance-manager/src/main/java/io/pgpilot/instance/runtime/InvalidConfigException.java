@@ -12,7 +12,12 @@ public final class InvalidConfigException extends RuntimeException {
     private final List<String> violations;
 
     public InvalidConfigException(List<String> violations) {
-        super("invalid instance manager configuration: " + String.join("; ", violations));
+        this("instance manager", violations);
+    }
+
+    /** @param program whose configuration it is ("node agent") */
+    public InvalidConfigException(String program, List<String> violations) {
+        super("invalid " + program + " configuration: " + String.join("; ", violations));
         this.violations = List.copyOf(violations);
     }
 

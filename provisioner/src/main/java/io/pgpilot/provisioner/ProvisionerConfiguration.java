@@ -22,6 +22,10 @@ import org.springframework.beans.factory.annotation.Value;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import io.pgpilot.instance.node.wire.JoinToken;
+import io.pgpilot.instance.node.wire.NodeAgentClient;
+import io.pgpilot.instance.node.wire.NodeAgentServer;
+import io.pgpilot.instance.runtime.InvalidConfigException;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -36,7 +40,8 @@ public class ProvisionerConfiguration {
                                            org.springframework.beans.factory.ObjectProvider<NodeDirectory> nodes,
                                            @Value("${pgpilot.provisioner.nodes.heartbeat-timeout:5s}") Duration heartbeatTimeout,
                                            @Value("${pgpilot.provisioner.nodes.loss-grace:5m}") Duration lossGrace,
-                                           @Value("${pgpilot.provisioner.nodes.anti-affinity:preferred}") String antiAffinity) {
+                                           @Value("${pgpilot.provisioner.nodes.anti-affinity:preferred}") String antiAffinity,
+                                           @Value("${pgpilot.provisioner.join-token-file:}") String joinTokenFile) {
         return switch (properties.backend()) {
             case "nodes" -> {
                 Clock clock = Clock.systemUTC();
@@ -45,7 +50,8 @@ public class ProvisionerConfiguration {
                 PlacementPlanner planner = new PlacementPlanner(new PlacementPlanner.Settings(heartbeatTimeout, lossGrace,
                         PlacementPlanner.AntiAffinity.valueOf(antiAffinity.trim().toUpperCase(java.util.Locale.ROOT))));
                 yield new NodesBackend(platform.home(), nodes.getObject(), new PlacementBook(platform.home()), new Placer(planner),
-                        nodeClient(), new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
+                        nodeClient(joinTokenFile.isBlank() ? platform.home().resolve("secrets").resolve("join-token") : Path.of(joinTokenFile)),
+                        new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
             }
             case "local" -> {
                 PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
@@ -65,16 +71,30 @@ public class ProvisionerConfiguration {
     }
 
     /**
-     * HOW THE PLACER REACHES A NODE: the node agent's client ({@code NodeAgentClient implements
-     * NodeOperations}, module node-agent, port from the node record's label {@code pgpilot.io/agent-port}).
-     * Not wired yet: that client lives on helper node's branch; the integrator replaces this body.
+     * How the placer reaches a node: its agent's client at the node's address and the port of its
+     * record's {@code pgpilot.io/agent-port} label, authenticated with the join token read from
+     * {@code tokenFile} (private file; read when a node is first reached, so the file may be written
+     * after start; never logged).
      */
-    static Function<NodeRecord, NodeOperations> nodeClient() {
+    static Function<NodeRecord, NodeOperations> nodeClient(Path tokenFile) {
         return node -> {
-            throw new ProvisioningException(ProvisioningException.Reason.LAYOUT, "backend=nodes: no node agent client wired yet (node "
-                    + node.name() + ")");
+            String port = node.labels().get(NodeAgentServer.AGENT_PORT_LABEL);
+            if (port == null || !port.matches("[0-9]{1,5}")) {
+                throw new ProvisioningException(ProvisioningException.Reason.NODE_UNREACHABLE, "node " + node.name()
+                        + " has no agent port (label " + NodeAgentServer.AGENT_PORT_LABEL + ")");
+            }
+            String token;
+            try {
+                token = JoinToken.read("provisioner", "pgpilot.provisioner.join-token-file", tokenFile);
+            } catch (InvalidConfigException e) {
+                throw new ProvisioningException(ProvisioningException.Reason.LAYOUT, e.getMessage());
+            }
+            return new NodeAgentClient(node.address(), Integer.parseInt(port), token, NODE_CONNECT_TIMEOUT, NODE_REQUEST_TIMEOUT);
         };
     }
+
+    static final Duration NODE_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration NODE_REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
 
     /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */

@@ -21,8 +21,13 @@ public final class FreePorts {
     }
 
     public static boolean isListening(int port) {
+        return isListening(InetAddress.getLoopbackAddress().getHostAddress(), port);
+    }
+
+    /** Something accepts TCP connections on {@code address:port}. */
+    public static boolean isListening(String address, int port) {
         try (var socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            socket.connect(new java.net.InetSocketAddress(address, port), 200);
             return true;
         } catch (IOException e) {
             return false;

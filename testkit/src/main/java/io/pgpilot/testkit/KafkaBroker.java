@@ -26,16 +26,16 @@ public final class KafkaBroker implements AutoCloseable {
     private Process process;
 
     public KafkaBroker(Path dataDir, int port, int controllerPort) {
-        this(dataDir, port, controllerPort, null, null);
+        this(dataDir, port, controllerPort, null, null, "127.0.0.1");
     }
 
-    private KafkaBroker(Path dataDir, int port, int controllerPort, NetworkTestBed bed, NetworkTestBed.Host host) {
+    private KafkaBroker(Path dataDir, int port, int controllerPort, NetworkTestBed bed, NetworkTestBed.Host host, String address) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.bed = bed;
         this.host = host;
-        this.address = host == null ? "127.0.0.1" : host.address();
+        this.address = address;
     }
 
     /**
@@ -44,7 +44,18 @@ public final class KafkaBroker implements AutoCloseable {
      * it, so topics are created on first use (auto-create) instead of by {@link EventBus#ensureTopics}.
      */
     public static KafkaBroker startInHost(NetworkTestBed bed, NetworkTestBed.Host host, Path dataDir) {
-        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), bed, host);
+        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), bed, host, host.address());
+        broker.start();
+        return broker;
+    }
+
+    /**
+     * A broker in this (root) namespace listening on {@code address} only, e.g. the root side of a
+     * test bed's root link ({@link NetworkTestBed#rootAddress()}) so the bed's hosts reach it.
+     * Topics are created by {@link io.pgpilot.events.EventBus#ensureTopics}, as on loopback.
+     */
+    public static KafkaBroker startOn(String address, Path dataDir) {
+        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), null, null, address);
         broker.start();
         return broker;
     }
@@ -97,7 +108,7 @@ public final class KafkaBroker implements AutoCloseable {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("Kafka exited with " + process.exitValue() + ", see " + dataDir.resolve("kafka.out"));
                 }
-                return host == null ? FreePorts.isListening(port) : listeningInHost();
+                return host == null ? FreePorts.isListening(address, port) : listeningInHost();
             });
             if (host == null) {
                 EventBus.ensureTopics(bootstrapServers(), (short) 1);

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Faults a test can inject, all per host: {@link #powerLoss} (SIGKILL of every process in the
  * namespace at once), {@link #freeze}/{@link #thaw} (SIGSTOP/SIGCONT), {@link #isolate}/{@link #heal}
  * (packets dropped, not rejected, both ways) and {@link #cut} between two hosts only.
+ *
+ * <p>Opt-in root link ({@link #create(String, List, boolean)}): a veth pair between the root
+ * namespace and the bridge, root side {@value #ROOT_ADDRESS}/24, so the test JVM (and a Kafka
+ * broker it starts on that address) reaches the hosts and they reach it. It is the only thing the
+ * bed puts in the root namespace, removed with the rest (and by the stale-prefix cleanup). One bed
+ * with a root link at a time on a machine: the subnet is fixed.
  */
 public final class NetworkTestBed implements AutoCloseable {
 
@@ -27,12 +33,14 @@ public final class NetworkTestBed implements AutoCloseable {
     }
 
     private static final String SUBNET = "10.77.0.";
+    public static final String ROOT_ADDRESS = "10.77.0.1";
     private static final int MAX_HOSTS = 60;
 
     private final String prefix;
     private final String switchNamespace;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Thread shutdownHook;
+    private boolean rootLink;
     private boolean closed;
 
     private NetworkTestBed(String prefix) {
@@ -47,6 +55,11 @@ public final class NetworkTestBed implements AutoCloseable {
      * unique per test: namespaces with that prefix left by a crashed earlier run are removed first).
      */
     public static NetworkTestBed create(String prefix, List<String> hostNames) {
+        return create(prefix, hostNames, false);
+    }
+
+    /** As {@link #create(String, List)}, with {@code rootLink}: the root namespace on the bed's bridge at {@value #ROOT_ADDRESS}. */
+    public static NetworkTestBed create(String prefix, List<String> hostNames, boolean rootLink) {
         if (!prefix.matches("[a-z][a-z0-9]{0,7}")) {
             throw new IllegalArgumentException("prefix must be 1-8 lowercase letters/digits: " + prefix);
         }
@@ -68,6 +81,9 @@ public final class NetworkTestBed implements AutoCloseable {
                 }
                 index++;
                 bed.addHost(name, index);
+            }
+            if (rootLink) {
+                bed.addRootLink();
             }
             return bed;
         } catch (RuntimeException e) {
@@ -93,6 +109,34 @@ public final class NetworkTestBed implements AutoCloseable {
         in(namespace, "ip", "link", "set", hostSide, "name", "eth0");
         in(namespace, "ip", "addr", "add", address + "/24", "dev", "eth0");
         in(namespace, "ip", "link", "set", "eth0", "up");
+    }
+
+    /** Names in the root namespace are global: {@code <prefix>root} cannot clash with another prefix's (at most 8 + 4 characters). */
+    private static String rootLinkName(String prefix) {
+        return prefix + "root";
+    }
+
+    private void addRootLink() {
+        String rootSide = rootLinkName(prefix);
+        String switchSide = prefix + "rsw";
+        if (run(List.of("ip", "-br", "addr", "show", "to", ROOT_ADDRESS + "/32"), false).contains(ROOT_ADDRESS)) {
+            throw new IllegalStateException(ROOT_ADDRESS + " is already on an interface of the root namespace (another bed's root link?)");
+        }
+        ip("link", "add", rootSide, "type", "veth", "peer", "name", switchSide);
+        rootLink = true;
+        ip("link", "set", switchSide, "netns", switchNamespace);
+        in(switchNamespace, "ip", "link", "set", switchSide, "master", "br0");
+        in(switchNamespace, "ip", "link", "set", switchSide, "up");
+        ip("addr", "add", ROOT_ADDRESS + "/24", "dev", rootSide);
+        ip("link", "set", rootSide, "up");
+    }
+
+    /** The root namespace's address on the bed; only with a root link. */
+    public String rootAddress() {
+        if (!rootLink) {
+            throw new IllegalStateException("bed " + prefix + " has no root link");
+        }
+        return ROOT_ADDRESS;
     }
 
     public Host host(String name) {
@@ -214,11 +258,17 @@ public final class NetworkTestBed implements AutoCloseable {
             }
             run(List.of("ip", "netns", "del", host.namespace()), false);
         }
+        if (rootLink) {
+            run(List.of("ip", "link", "del", rootLinkName(prefix)), false); // its peer goes with it
+        }
         run(List.of("ip", "netns", "del", switchNamespace), false);
     }
 
-    /** Removes namespaces named {@code <prefix>-*} left behind by a run that could not clean up. */
+    /** Removes namespaces named {@code <prefix>-*} and the root link left behind by a run that could not clean up. */
     public static void removeStale(String prefix) {
+        if (run(List.of("ip", "link", "show", rootLinkName(prefix)), false).contains(rootLinkName(prefix) + "@")) {
+            run(List.of("ip", "link", "del", rootLinkName(prefix)), false);
+        }
         String list = run(List.of("ip", "netns", "list"), false);
         for (String line : list.split("\n")) {
             String name = line.trim().split("\\s+")[0];

@@ -1,5 +1,9 @@
 package io.pgpilot.system;
 
+import io.pgpilot.events.KeyedView;
+import io.pgpilot.events.KeyedViewFeed;
+import io.pgpilot.events.NodeRecord;
+import io.pgpilot.events.Topics;
 import io.pgpilot.testkit.AckedWriter;
 import io.pgpilot.testkit.ClientSeenOutage;
 import io.pgpilot.testkit.LocalPlatform;
@@ -64,6 +68,11 @@ class MultiHostSystemIT {
                 .withAdvertisedAddress(bed.rootAddress()));
         for (String node : NODES) {
             startAgent(node);
+        }
+        // the agents register on pgpilot.nodes: apply only once every node can take an instance
+        KeyedView<NodeRecord> nodes = new KeyedView<>(NodeRecord.class);
+        try (KeyedViewFeed feed = new KeyedViewFeed(platform.kafkaBootstrapServers(), "e2e-nodes", Map.of(Topics.NODES, nodes)).start()) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> nodes.all().keySet().containsAll(NODES));
         }
         probe = new ClusterProbe(platform, home, CLUSTER);
     }

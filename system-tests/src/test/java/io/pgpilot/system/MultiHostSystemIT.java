@@ -55,6 +55,9 @@ class MultiHostSystemIT {
     /** Instance name -> host:port as the status last said (a dead node's instance keeps its address). */
     static final Map<String, String> addresses = new ConcurrentHashMap<>();
     static AckedWriter writer;
+    /** The node that lost power and the instance that was primary there. */
+    static String lostNode;
+    static String oldPrimary;
 
     @BeforeAll
     static void start() throws Exception {
@@ -201,6 +204,8 @@ class MultiHostSystemIT {
         });
         long lostAt = System.nanoTime();
         bed.powerLoss(node);
+        lostNode = node.name();
+        oldPrimary = old;
         System.out.printf("multi-host: power loss of %s (%s), primary %s%n", node.name(), oldHost, old);
         try {
             await().atMost(CONVERGE).until(() -> writer.acksFromOtherThan(old, lostAt) > 20);
@@ -221,5 +226,46 @@ class MultiHostSystemIT {
         System.out.printf("multi-host: power loss of the primary's node: new primary %s on %s, %d commits acknowledged, all present; "
                         + "client-seen outage %d ms (%d failed attempts)%n",
                 now, hosts().get(now), acked.size(), outage.millis(), outage.errors());
+    }
+
+    @Test
+    @Order(3)
+    void theOldPrimarysNodeComesBackAndItRejoinsAsAReplicaThatNeverWrites() throws Exception {
+        assertThat(lostNode).as("the power loss test ran").isNotNull();
+        String primary = probe.currentPrimary();
+        List<String> twoWritable = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> oldWrote = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    List<String> writable = writablePrimaries();
+                    if (writable.size() > 1) {
+                        twoWritable.add(String.valueOf(writable));
+                    }
+                    if (writable.contains(oldPrimary)) {
+                        oldWrote.add(String.valueOf(writable));
+                    }
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // the probe itself failed: try again
+                }
+            }
+        });
+        long back = System.nanoTime();
+        try {
+            startAgent(lostNode); // power is back: the host boots its node agent again
+            await().atMost(CONVERGE).until(() -> probe.healthy() && instances().stream().anyMatch(i -> oldPrimary.equals(i.get("name"))
+                    && "replica".equals(i.get("role")) && "streaming".equals(i.get("walReceiver"))));
+        } finally {
+            watcher.interrupt();
+        }
+        System.out.printf("multi-host: %s back on %s, %s rejoined as a streaming replica of %s after %d ms%n", lostNode,
+                bed.host(lostNode).address(), oldPrimary, primary, (System.nanoTime() - back) / 1_000_000);
+        assertThat(probe.currentPrimary()).isEqualTo(primary);
+        assertThat(twoWritable).as("never two writable primaries").isEmpty();
+        assertThat(oldWrote).as("the old primary never accepts writes again").isEmpty();
+        assertThat(writablePrimaries()).containsExactly(primary);
     }
 }

@@ -9,8 +9,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.pgpilot.events.NodeRecord;
-import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.node.NodeOperations;
+import io.pgpilot.provisioner.nodes.NodeAgentClients;
 import io.pgpilot.provisioner.nodes.NodeDirectory;
 import io.pgpilot.provisioner.nodes.NodesBackend;
 import io.pgpilot.provisioner.nodes.PlacementBook;
@@ -22,10 +22,6 @@ import org.springframework.beans.factory.annotation.Value;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import io.pgpilot.instance.node.wire.JoinToken;
-import io.pgpilot.instance.node.wire.NodeAgentClient;
-import io.pgpilot.instance.node.wire.NodeAgentServer;
-import io.pgpilot.instance.runtime.InvalidConfigException;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -41,7 +37,7 @@ public class ProvisionerConfiguration {
                                            @Value("${pgpilot.provisioner.nodes.heartbeat-timeout:5s}") Duration heartbeatTimeout,
                                            @Value("${pgpilot.provisioner.nodes.loss-grace:5m}") Duration lossGrace,
                                            @Value("${pgpilot.provisioner.nodes.anti-affinity:preferred}") String antiAffinity,
-                                           @Value("${pgpilot.provisioner.join-token-file:}") String joinTokenFile) {
+                                           @Value("${pgpilot.provisioner.nodes.join-token-file:}") String joinTokenFile) {
         return switch (properties.backend()) {
             case "nodes" -> {
                 Clock clock = Clock.systemUTC();
@@ -50,8 +46,7 @@ public class ProvisionerConfiguration {
                 PlacementPlanner planner = new PlacementPlanner(new PlacementPlanner.Settings(heartbeatTimeout, lossGrace,
                         PlacementPlanner.AntiAffinity.valueOf(antiAffinity.trim().toUpperCase(java.util.Locale.ROOT))));
                 yield new NodesBackend(platform.home(), nodes.getObject(), new PlacementBook(platform.home()), new Placer(planner),
-                        nodeClient(joinTokenFile.isBlank() ? platform.home().resolve("secrets").resolve("join-token") : Path.of(joinTokenFile)),
-                        new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
+                        nodeClient(platform.home(), joinTokenFile), new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
             }
             case "local" -> {
                 PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
@@ -71,31 +66,14 @@ public class ProvisionerConfiguration {
     }
 
     /**
-     * How the placer reaches a node: its agent's client at the node's address and the port of its
-     * record's {@code pgpilot.io/agent-port} label, authenticated with the join token read from
-     * {@code tokenFile} (private file; read when a node is first reached, so the file may be written
-     * after start; never logged).
+     * How the placer reaches a node: the node agent's client, authenticated with the join token (a
+     * file, mode 0600; empty setting: {@code <home>/secrets/join-token}, where the local platform
+     * writes it).
      */
-    static Function<NodeRecord, NodeOperations> nodeClient(Path tokenFile) {
-        return node -> {
-            String port = node.labels().get(NodeAgentServer.AGENT_PORT_LABEL);
-            if (port == null || !port.matches("[0-9]{1,5}")) {
-                throw new ProvisioningException(ProvisioningException.Reason.NODE_UNREACHABLE, "node " + node.name()
-                        + " has no agent port (label " + NodeAgentServer.AGENT_PORT_LABEL + ")");
-            }
-            String token;
-            try {
-                token = JoinToken.read("provisioner", "pgpilot.provisioner.join-token-file", tokenFile);
-            } catch (InvalidConfigException e) {
-                throw new ProvisioningException(ProvisioningException.Reason.LAYOUT, e.getMessage());
-            }
-            return new NodeAgentClient(node.address(), Integer.parseInt(port), token, NODE_CONNECT_TIMEOUT, NODE_REQUEST_TIMEOUT);
-        };
+    static Function<NodeRecord, NodeOperations> nodeClient(Path home, String joinTokenFile) {
+        Path file = joinTokenFile == null || joinTokenFile.isBlank() ? home.resolve("secrets").resolve("join-token") : Path.of(joinTokenFile);
+        return NodeAgentClients.withToken(NodeAgentClients.readJoinToken(file), Duration.ofSeconds(3), Duration.ofSeconds(30));
     }
-
-    static final Duration NODE_CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration NODE_REQUEST_TIMEOUT = Duration.ofSeconds(15);
-
 
     /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */
     @Bean(destroyMethod = "close")

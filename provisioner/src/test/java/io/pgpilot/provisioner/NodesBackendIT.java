@@ -8,11 +8,13 @@ import io.pgpilot.instance.Credentials;
 import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.lifecycle.Postmaster;
 import io.pgpilot.instance.node.LocalNodeOperations;
+import io.pgpilot.instance.node.wire.NodeAgentServer;
 import io.pgpilot.instance.node.InstanceRef;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
 import io.pgpilot.model.ClusterDefinition;
 import io.pgpilot.model.ManifestValidator;
+import io.pgpilot.provisioner.nodes.NodeAgentClients;
 import io.pgpilot.provisioner.nodes.NodeDirectory;
 import io.pgpilot.provisioner.nodes.NodesBackend;
 import io.pgpilot.provisioner.nodes.PlacementBook;
@@ -47,9 +49,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The placer's backend with two "nodes" on this host ({@link LocalNodeOperations}, each its own home
- * and base port, both addressed 127.0.0.1; certificates issued by the control plane and installed on
- * the nodes) and real PostgreSQL 15: a 2-instance cluster lands on two nodes
+ * The placer's backend with two "nodes" on this host ({@link LocalNodeOperations} behind a
+ * {@link NodeAgentServer} each, reached by the node agent client over loopback with the join token;
+ * each its own home and base port, both addressed 127.0.0.1; certificates issued by the control
+ * plane and installed on the nodes) and real PostgreSQL 15: a 2-instance cluster lands on two nodes
  * (anti-affinity required), the replica streams from the primary over TCP at the node's address,
  * a failover promotes the replica and the killed old primary is rewound, all through the nodes'
  * operations; a second backend over the same home finds every instance where it was placed.
@@ -60,7 +63,10 @@ class NodesBackendIT {
 
     Path tmp;
     Path controlHome;
+    static final String JOIN_TOKEN = "nodes-backend-it-join-token";
+
     Map<String, LocalNodeOperations> nodes;
+    Map<String, NodeAgentServer> agents;
     NodeDirectory directory;
     Supplier<CertificateAuthority> ca;
     NodesBackend backend;
@@ -78,15 +84,21 @@ class NodesBackendIT {
         nodes = Map.of(
                 "node-a", node("node-a", basePort),
                 "node-b", node("node-b", basePort + 500));
-        // both agents heartbeat all the time: every read sees a fresh heartbeatAt
-        directory = new NodeDirectory(() -> Map.of(
-                "node-a", new NodeRecord("node-a", "127.0.0.1", "", Map.of(), 4, Instant.EPOCH, Instant.now()),
-                "node-b", new NodeRecord("node-b", "127.0.0.1", "", Map.of(), 4, Instant.EPOCH, Instant.now())), Clock.systemUTC(), null);
+        // each node behind its agent over loopback; both heartbeat all the time (every read sees a fresh heartbeatAt)
+        agents = Map.of(
+                "node-a", NodeAgentServer.start(nodes.get("node-a"), "127.0.0.1", 0, JOIN_TOKEN),
+                "node-b", NodeAgentServer.start(nodes.get("node-b"), "127.0.0.1", 0, JOIN_TOKEN));
+        directory = new NodeDirectory(() -> Map.of("node-a", record("node-a"), "node-b", record("node-b")), Clock.systemUTC(), null);
         backend = backend();
         secrets = new SecretStore(controlHome);
         publisher = new RecordingPublisher();
         reconciler = new ClusterReconciler(backend, secrets, publisher,
                 new HaSettings(Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(15), Duration.ofSeconds(5)));
+    }
+
+    private NodeRecord record(String name) {
+        return new NodeRecord(name, "127.0.0.1", "", Map.of(NodeAgentClients.AGENT_PORT_LABEL, String.valueOf(agents.get(name).port())), 4,
+                Instant.EPOCH, Instant.now());
     }
 
     private LocalNodeOperations node(String name, int basePort) throws Exception {
@@ -101,7 +113,8 @@ class NodesBackendIT {
     private NodesBackend backend() {
         Placer placer = new Placer(new PlacementPlanner(new PlacementPlanner.Settings(Duration.ofSeconds(5), Duration.ofMinutes(5),
                 PlacementPlanner.AntiAffinity.REQUIRED)));
-        return new NodesBackend(controlHome, directory, new PlacementBook(controlHome), placer, record -> nodes.get(record.name()),
+        return new NodesBackend(controlHome, directory, new PlacementBook(controlHome), placer,
+                NodeAgentClients.withToken(JOIN_TOKEN, Duration.ofSeconds(3), Duration.ofSeconds(30)),
                 new InstanceCertificates(ca, RenewalPolicy.DEFAULT, Clock.systemUTC(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED)),
                 Clock.systemUTC());
     }
@@ -110,6 +123,9 @@ class NodesBackendIT {
     void tearDown() throws Exception {
         if (reconciler != null) {
             reconciler.close(); // stops every instance through the backend
+        }
+        if (agents != null) {
+            agents.values().forEach(NodeAgentServer::close);
         }
         for (LocalNodeOperations node : nodes.values()) {
             for (int ordinal = 1; ordinal <= 2; ordinal++) {

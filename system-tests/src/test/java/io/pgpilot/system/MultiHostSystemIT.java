@@ -58,6 +58,8 @@ class MultiHostSystemIT {
     /** The node that lost power and the instance that was primary there. */
     static String lostNode;
     static String oldPrimary;
+    /** Set by the last test: the directory (logs, data) is kept for a look after a failure. */
+    static boolean allPassed;
 
     @BeforeAll
     static void start() throws Exception {
@@ -119,6 +121,15 @@ class MultiHostSystemIT {
             if (bed != null) {
                 bed.close();
             }
+        }
+        if (allPassed) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                System.err.println("multi-host: " + dir + " not removed: " + e.getMessage());
+            }
+        } else {
+            System.err.println("multi-host: logs and data kept in " + dir);
         }
     }
 
@@ -267,5 +278,6 @@ class MultiHostSystemIT {
         assertThat(twoWritable).as("never two writable primaries").isEmpty();
         assertThat(oldWrote).as("the old primary never accepts writes again").isEmpty();
         assertThat(writablePrimaries()).containsExactly(primary);
+        allPassed = true;
     }
 }

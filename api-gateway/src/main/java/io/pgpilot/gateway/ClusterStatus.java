@@ -48,7 +48,7 @@ public record ClusterStatus(String name, long generation, String phase, int inst
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record InstanceStatus(String name, String role, String status, Integer port, Integer timeline,
+    public record InstanceStatus(String name, String role, String status, String host, Integer port, Integer timeline,
                                  String currentLsn, String receivedLsn, String replayLsn, Long lagBytes,
                                  Double lagSeconds, String syncState, String walReceiver, Integer connections,
                                  String message) {

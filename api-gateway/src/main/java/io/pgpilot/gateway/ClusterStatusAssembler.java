@@ -53,7 +53,7 @@ public final class ClusterStatusAssembler {
             String status = record == null ? "pending"
                     : record.phase() != InstanceRecord.Phase.RUNNING ? record.phase().name().toLowerCase()
                     : !fresh ? "unknown" : isReady ? "ok" : beat.state().name().toLowerCase();
-            rows.add(new ClusterStatus.InstanceStatus(name, role, status, record == null ? null : record.port(),
+            rows.add(new ClusterStatus.InstanceStatus(name, role, status, record == null ? null : record.host(), record == null ? null : record.port(),
                     fresh ? beat.timeline() : null,
                     fresh && beat.role() == Heartbeat.Role.PRIMARY ? Lsn.format(beat.currentLsn()) : null,
                     fresh && beat.role() == Heartbeat.Role.REPLICA ? Lsn.format(beat.receiveLsn()) : null,

@@ -154,13 +154,20 @@ public final class TopicTailer implements AutoCloseable {
     }
 
     /**
-     * A missing topic answers at once with no partitions: poll it every 200 ms (not in a tight
-     * loop) and say so every 10 s, until it exists (topics are created by every service at start).
+     * A missing topic answers at once with no partitions, a slow broker not within 10 s: ask again
+     * every 200 ms (not in a tight loop) and say so every 10 s, until it answers with the topic's
+     * partitions (topics are created by every service at start).
      */
     private List<PartitionInfo> awaitPartitions(String topic) {
         long lastLog = 0;
         while (running) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            List<PartitionInfo> partitions;
+            try {
+                partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            } catch (org.apache.kafka.common.errors.TimeoutException slow) {
+                // a broker still starting (or loaded) answers late: wait on, a tailer that stops here never comes back
+                partitions = null;
+            }
             if (partitions != null && !partitions.isEmpty()) {
                 return partitions;
             }

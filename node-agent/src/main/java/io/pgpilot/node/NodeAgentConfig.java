@@ -1,5 +1,6 @@
 package io.pgpilot.node;
 
+import io.pgpilot.instance.node.wire.JoinToken;
 import io.pgpilot.instance.runtime.ConfigFields;
 import io.pgpilot.instance.runtime.InvalidConfigException;
 import io.pgpilot.local.OsUser;
@@ -29,7 +30,7 @@ public record NodeAgentConfig(String name, String address, String zone, Map<Stri
                               String kafkaBootstrapServers, Path joinTokenFile, Path home, Path pgBinDirectory, String osUser,
                               int basePort, int httpPort, Duration heartbeatInterval) {
 
-    public static final String AGENT_PORT_LABEL = "pgpilot.io/agent-port";
+    public static final String AGENT_PORT_LABEL = io.pgpilot.instance.node.wire.NodeAgentServer.AGENT_PORT_LABEL;
 
     public static final List<String> FIELDS = List.of("name", "address", "zone", "labels", "capacity", "kafka-bootstrap-servers",
             "join-token-file", "home", "pg-bin-directory", "os-user", "base-port", "http-port", "heartbeat-interval");
@@ -54,10 +55,6 @@ public record NodeAgentConfig(String name, String address, String zone, Map<Stri
     public static NodeAgentConfig load(Path file) {
         try {
             NodeAgentConfig config = of(ConfigFields.read(file));
-            List<String> violations = ConfigFields.privateFileViolations("join-token-file", config.joinTokenFile());
-            if (!violations.isEmpty()) {
-                throw new InvalidConfigException("node agent", violations);
-            }
             joinToken(config.joinTokenFile());
             return config;
         } catch (InvalidConfigException e) {
@@ -65,18 +62,9 @@ public record NodeAgentConfig(String name, String address, String zone, Map<Stri
         }
     }
 
-    /** The join token (the file's content, trimmed); at least 16 characters. Never logged. */
+    /** The join token (private file, at least 16 printable characters; {@link JoinToken}). Never logged. */
     public static String joinToken(Path file) {
-        try {
-            String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (token.length() < 16 || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-                throw new InvalidConfigException("node agent",
-                        List.of("field 'join-token-file': " + file + " must hold one token of at least 16 printable characters"));
-            }
-            return token;
-        } catch (IOException e) {
-            throw new InvalidConfigException("node agent", List.of("field 'join-token-file': " + file + " cannot be read"));
-        }
+        return JoinToken.read("node agent", "join-token-file", file);
     }
 
     /** Pure: validates the values of a file, all violations at once. */

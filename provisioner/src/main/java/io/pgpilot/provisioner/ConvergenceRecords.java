@@ -80,7 +80,7 @@ final class ConvergenceRecords {
         if (value.equals(lastRecord.put(key, value))) {
             return;
         }
-        publisher.instance(new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), postgres.host(layout), port,
+        publisher.instance(new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), postgres.knownHost(layout), port,
                 layout.pgdata().toString(), phase, Instant.now(), message, uids.get(layout.cluster())));
     }
 }

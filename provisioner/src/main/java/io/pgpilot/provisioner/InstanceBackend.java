@@ -60,6 +60,18 @@ public interface InstanceBackend {
     /** The address the instance's PostgreSQL is reached at (its node's address; 127.0.0.1 for local processes). */
     String host(InstanceLayout layout);
 
+    /**
+     * {@link #host}, or null when it is not known (an instance not placed on a node yet, its node
+     * not registered): for the records that report such an instance's failure, which must not fail.
+     */
+    default String knownHost(InstanceLayout layout) {
+        try {
+            return host(layout);
+        } catch (io.pgpilot.instance.ProvisioningException unknown) {
+            return null;
+        }
+    }
+
     /** Host and persisted port of an instance that has a port. */
     default InstanceEndpoint endpoint(InstanceLayout layout) {
         return new InstanceEndpoint(host(layout), port(layout));

@@ -91,7 +91,7 @@ final class InstanceReporter {
     }
 
     private InstanceRecord record(InstanceLayout layout, int port, Phase phase, String message) {
-        return new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), postgres.host(layout), port,
+        return new InstanceRecord(layout.cluster(), layout.instance(), layout.ordinal(), postgres.knownHost(layout), port,
                 layout.pgdata().toString(), phase, Instant.now(), message, incarnations.current(layout.cluster()));
     }
 }

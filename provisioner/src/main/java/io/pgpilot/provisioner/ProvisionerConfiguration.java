@@ -46,7 +46,7 @@ public class ProvisionerConfiguration {
                 PlacementPlanner planner = new PlacementPlanner(new PlacementPlanner.Settings(heartbeatTimeout, lossGrace,
                         PlacementPlanner.AntiAffinity.valueOf(antiAffinity.trim().toUpperCase(java.util.Locale.ROOT))));
                 yield new NodesBackend(platform.home(), nodes.getObject(), new PlacementBook(platform.home()), new Placer(planner),
-                        nodeClient(joinTokenFile), new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
+                        nodeClient(platform.home(), joinTokenFile), new InstanceCertificates(ca, tls.renewal(), clock, OsUser.forPostgres(properties.osUser())), clock);
             }
             case "local" -> {
                 PostgresBinaries binaries = properties.pgBin() == null || properties.pgBin().isBlank()
@@ -65,12 +65,14 @@ public class ProvisionerConfiguration {
         return NodeDirectory.following(platform.kafkaBootstrapServers(), Clock.systemUTC(), Duration.ofSeconds(10));
     }
 
-    /** How the placer reaches a node: the node agent's client, authenticated with the join token (a file, mode 0600). */
-    static Function<NodeRecord, NodeOperations> nodeClient(String joinTokenFile) {
-        if (joinTokenFile == null || joinTokenFile.isBlank()) {
-            throw new IllegalArgumentException("pgpilot.provisioner.nodes.join-token-file is required with pgpilot.provisioner.backend=nodes");
-        }
-        return NodeAgentClients.withToken(NodeAgentClients.readJoinToken(Path.of(joinTokenFile)), Duration.ofSeconds(3), Duration.ofSeconds(30));
+    /**
+     * How the placer reaches a node: the node agent's client, authenticated with the join token (a
+     * file, mode 0600; empty setting: {@code <home>/secrets/join-token}, where the local platform
+     * writes it).
+     */
+    static Function<NodeRecord, NodeOperations> nodeClient(Path home, String joinTokenFile) {
+        Path file = joinTokenFile == null || joinTokenFile.isBlank() ? home.resolve("secrets").resolve("join-token") : Path.of(joinTokenFile);
+        return NodeAgentClients.withToken(NodeAgentClients.readJoinToken(file), Duration.ofSeconds(3), Duration.ofSeconds(30));
     }
 
     /** Renews certificates before they expire, checked every {@code pgpilot.provisioner.tls.check-interval}. */

@@ -111,10 +111,13 @@ class NodesBackendIT {
     }
 
     private NodesBackend backend() {
+        return backend(NodeAgentClients.withToken(JOIN_TOKEN, Duration.ofSeconds(3), Duration.ofSeconds(30)));
+    }
+
+    private NodesBackend backend(java.util.function.Function<NodeRecord, io.pgpilot.instance.node.NodeOperations> connect) {
         Placer placer = new Placer(new PlacementPlanner(new PlacementPlanner.Settings(Duration.ofSeconds(5), Duration.ofMinutes(5),
                 PlacementPlanner.AntiAffinity.REQUIRED)));
-        return new NodesBackend(controlHome, directory, new PlacementBook(controlHome), placer,
-                NodeAgentClients.withToken(JOIN_TOKEN, Duration.ofSeconds(3), Duration.ofSeconds(30)),
+        return new NodesBackend(controlHome, directory, new PlacementBook(controlHome), placer, connect,
                 new InstanceCertificates(ca, RenewalPolicy.DEFAULT, Clock.systemUTC(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED)),
                 Clock.systemUTC());
     }
@@ -197,6 +200,16 @@ class NodesBackendIT {
         assertThat(again.observe(CLUSTER)).hasSize(2).allSatisfy((ordinal, o) -> assertThat(o.running()).isTrue());
         assertThat(again.prepare(again.layout(CLUSTER, 2)).port()).isEqualTo(p2.port());
         assertThat(again.nodeOf(CLUSTER, 2)).isEqualTo(node2);
+
+        // node 1 does not answer (nothing listens where its client connects): its instance is
+        // unknown, left out of the observation, and node 2's is still observed
+        var toNode2 = NodeAgentClients.withToken(JOIN_TOKEN, Duration.ofSeconds(3), Duration.ofSeconds(30));
+        int nobody = io.pgpilot.testkit.FreePorts.next();
+        NodesBackend withNode1Lost = backend(record -> record.name().equals(node1)
+                ? new io.pgpilot.instance.node.wire.NodeAgentClient("127.0.0.1", nobody, JOIN_TOKEN, Duration.ofSeconds(1), Duration.ofSeconds(2))
+                : toNode2.apply(record));
+        assertThat(withNode1Lost.observe(CLUSTER)).containsOnlyKeys(2);
+        assertThat(withNode1Lost.observeMembers(CLUSTER)).containsOnlyKeys(2);
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ public final class EndpointState {
             log.info("cluster {}: instance {} {}", cluster, instance, record.acceptsWrites()
                     ? "confirmed it accepts writes" : "no longer confirms it accepts writes (" + record.phase() + " " + record.message() + ")");
         }
-        return previous == null || !previous.host().equals(record.host()) || previous.port() != record.port()
+        return previous == null || !java.util.Objects.equals(previous.host(), record.host()) || previous.port() != record.port()
                 || previous.acceptsWrites() != record.acceptsWrites();
     }
 

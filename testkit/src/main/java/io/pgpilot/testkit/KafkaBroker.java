@@ -29,6 +29,11 @@ public final class KafkaBroker implements AutoCloseable {
         this(dataDir, port, controllerPort, null, null, "127.0.0.1");
     }
 
+    /** In this (root) namespace on fixed ports, listening on and advertising {@code address} only. */
+    public KafkaBroker(Path dataDir, int port, int controllerPort, String address) {
+        this(dataDir, port, controllerPort, null, null, address);
+    }
+
     private KafkaBroker(Path dataDir, int port, int controllerPort, NetworkTestBed bed, NetworkTestBed.Host host, String address) {
         this.dataDir = dataDir;
         this.port = port;

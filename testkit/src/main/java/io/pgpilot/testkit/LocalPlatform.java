@@ -22,13 +22,28 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LocalPlatform implements AutoCloseable {
 
-    /** Ports and places; {@link #defaults} for the run command, {@link #ephemeral} for tests. */
+    /**
+     * Ports and places; {@link #defaults} for the run command, {@link #ephemeral} for tests.
+     *
+     * @param advertisedAddress null: one host (loopback only, instances are local processes); else
+     *                          see {@link #withAdvertisedAddress}
+     */
     public record Settings(Path repository, Path home, int kafkaPort, int kafkaControllerPort, int gatewayPort,
                            int provisionerPort, int healthMonitorPort, int failoverPort, int backupPort,
-                           int servicesPort, int firstInstancePort, int firstEndpointPort) {
+                           int servicesPort, int firstInstancePort, int firstEndpointPort, String advertisedAddress) {
 
         public static Settings defaults(Path repository, Path home) {
-            return new Settings(repository, home, 9092, 9093, 8080, 8081, 8082, 8083, 8084, 8085, 15432, 5432);
+            return new Settings(repository, home, 9092, 9093, 8080, 8081, 8082, 8083, 8084, 8085, 15432, 5432, null);
+        }
+
+        /**
+         * The control plane reachable from other hosts at {@code address} (e.g. a test bed's root
+         * address): Kafka and the backup service listen there, and instances run on the nodes whose
+         * agents register on Kafka with the platform's {@link LocalPlatform#joinTokenFile join token}.
+         */
+        public Settings withAdvertisedAddress(String address) {
+            return new Settings(repository, home, kafkaPort, kafkaControllerPort, gatewayPort, provisionerPort, healthMonitorPort,
+                    failoverPort, backupPort, servicesPort, firstInstancePort, firstEndpointPort, address);
         }
 
         /** Poolers get ports from here: PgBouncer's usual 6432 with the run command's endpoints on 5432. */
@@ -39,7 +54,7 @@ public final class LocalPlatform implements AutoCloseable {
         public static Settings ephemeral(Path repository, Path home) {
             return new Settings(repository, home, FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
                     FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(),
-                    20000 + (int) (ProcessHandle.current().pid() % 200) * 50, 30000 + (int) (ProcessHandle.current().pid() % 200) * 20);
+                    20000 + (int) (ProcessHandle.current().pid() % 200) * 50, 30000 + (int) (ProcessHandle.current().pid() % 200) * 20, null);
         }
     }
 
@@ -62,13 +77,14 @@ public final class LocalPlatform implements AutoCloseable {
         }
     }
 
-    /** The local analog of the reference manifest's Kubernetes Secret {@code s3-creds}. */
     /** How long a service may take to report healthy (120 s; raise with -Dpgpilot.test.service-start-seconds on a loaded machine). */
     static final Duration SERVICE_START = Duration.ofSeconds(Long.getLong("pgpilot.test.service-start-seconds", 120));
 
+    /** The local analog of the reference manifest's Kubernetes Secret {@code s3-creds}. */
     public static final String S3_SECRET = "s3-creds";
 
     private final Settings settings;
+    private final ControlPlaneReach reach;
     private final List<String> extraArgs;
     private final KafkaBroker kafka;
     private final ObjectStore objectStoreSettings;
@@ -82,9 +98,11 @@ public final class LocalPlatform implements AutoCloseable {
 
     private LocalPlatform(Settings settings, List<String> extraArgs, ObjectStore objectStore) {
         this.settings = settings;
+        this.reach = new ControlPlaneReach(settings.advertisedAddress());
         this.extraArgs = List.copyOf(extraArgs);
         this.objectStoreSettings = objectStore;
-        this.kafka = new KafkaBroker(settings.home().resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort());
+        this.kafka = new KafkaBroker(settings.home().resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(),
+                reach.kafkaAddress());
         this.gateway = GatewayClient.admin("http://127.0.0.1:" + settings.gatewayPort(), settings.home());
     }
 
@@ -127,23 +145,37 @@ public final class LocalPlatform implements AutoCloseable {
         String bootstrap = "--pgpilot.kafka-bootstrap-servers=" + kafka.bootstrapServers();
         String home = "--pgpilot.home=" + settings.home();
         Path logs = settings.home().resolve("logs");
-        launch("provisioner", "provisioner", settings.provisionerPort(), logs, bootstrap, home,
+        if (reach.multiHost()) {
+            PlatformSecrets.ensureJoinToken(settings.home());
+        }
+        launch("provisioner", "provisioner", settings.provisionerPort(), logs, with(reach.provisionerArgs(), bootstrap, home,
                 "--pgpilot.provisioner.base-port=" + settings.firstInstancePort(),
-                "--pgpilot.provisioner.backup-service-url=http://127.0.0.1:" + settings.backupPort(),
-                "--pgpilot.provisioner.services-url=http://127.0.0.1:" + settings.servicesPort());
+                "--pgpilot.provisioner.backup-service-url=" + reach.backupUrl(settings.backupPort()),
+                "--pgpilot.provisioner.services-url=http://127.0.0.1:" + settings.servicesPort()));
         launch("health-monitor", "health-monitor", settings.healthMonitorPort(), logs, bootstrap, home);
         launch("failover-service", "failover-service", settings.failoverPort(), logs, bootstrap, home);
-        launch("backup-service", "backup-service", settings.backupPort(), logs, bootstrap, home,
-                "--pgpilot.backup.default-endpoint-url=" + (objectStore == null ? "" : objectStore.endpointUrl()));
+        launch("backup-service", "backup-service", settings.backupPort(), logs, with(reach.backupArgs(), bootstrap, home,
+                "--pgpilot.backup.default-endpoint-url=" + (objectStore == null ? "" : objectStore.endpointUrl())));
         launch("services", "services", settings.servicesPort(), logs, bootstrap, home,
                 "--pgpilot.services.base-port=" + settings.firstEndpointPort(),
                 "--pgpilot.services.pooler-base-port=" + settings.firstPoolerPort());
         launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home,
-                "--pgpilot.gateway.backup-service-url=http://127.0.0.1:" + settings.backupPort(),
+                "--pgpilot.gateway.backup-service-url=" + reach.backupUrl(settings.backupPort()),
                 "--pgpilot.gateway.services-url=http://127.0.0.1:" + settings.servicesPort());
         CompletableFuture.allOf(services.values().stream()
                 .map(s -> CompletableFuture.runAsync(() -> s.awaitHealthy(SERVICE_START)))
                 .toArray(CompletableFuture[]::new)).join();
+    }
+
+    private static String[] with(List<String> more, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(more);
+        return all.toArray(String[]::new);
+    }
+
+    /** The join token node agents need (a copy of it) to be reached by the provisioner; only with an advertised address. */
+    public Path joinTokenFile() {
+        return PlatformSecrets.joinTokenFile(settings.home());
     }
 
     private void startObjectStore() {
@@ -152,26 +184,7 @@ public final class LocalPlatform implements AutoCloseable {
         for (String bucket : objectStoreSettings.buckets()) {
             objectStore.createBucket(bucket, true);
         }
-        writeS3Secret(settings.home(), objectStore);
-    }
-
-    /** {@code secrets/s3-creds.json} (directory 700, file 600) with the local store's keys. */
-    static void writeS3Secret(Path home, CephRgw store) {
-        try {
-            Path dir = home.resolve("secrets");
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            Path file = dir.resolve(S3_SECRET + ".json");
-            Path partial = dir.resolve(S3_SECRET + ".json.partial");
-            Files.deleteIfExists(partial);
-            Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(partial, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
-                    Map.of("ACCESS_KEY_ID", store.accessKey(), "SECRET_ACCESS_KEY", store.secretKey())) + "\n");
-            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        PlatformSecrets.writeS3Secret(settings.home(), objectStore);
     }
 
     /** The local S3 store, or null when the platform was started without one. */
@@ -320,22 +333,9 @@ public final class LocalPlatform implements AutoCloseable {
     public long controlPlaneRssMiB() {
         long kib = 0;
         for (ServiceProcess s : services.values()) {
-            kib += rssKib(s.pid());
+            kib += s.rssKib();
         }
         return kib / 1024;
-    }
-
-    static long rssKib(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
     }
 
     /**

@@ -18,12 +18,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int httpPort;
+    /** Where its health is asked: the {@code --server.address} it was given, else loopback. */
+    private final String address;
     private final Process process;
     private final Path log;
     private final java.time.Instant startedAt = java.time.Instant.now();
 
-    private ServiceProcess(String name, int httpPort, Process process, Path log) {
+    private ServiceProcess(String name, String address, int httpPort, Process process, Path log) {
         this.name = name;
+        this.address = address;
         this.httpPort = httpPort;
         this.process = process;
         this.log = log;
@@ -45,10 +48,35 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(args);
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new ServiceProcess(name, httpPort, process, log);
+            return new ServiceProcess(name, boundAddress(args), httpPort, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The {@code --server.address=} among the arguments (0.0.0.0 and none: 127.0.0.1). */
+    static String boundAddress(List<String> args) {
+        String address = "127.0.0.1";
+        for (String arg : args) {
+            if (arg.startsWith("--server.address=") && !arg.endsWith("=0.0.0.0") && !arg.endsWith("=")) {
+                address = arg.substring("--server.address=".length());
+            }
+        }
+        return address;
+    }
+
+    /** Resident memory in KiB from /proc (0 when gone). */
+    public long rssKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
     }
 
     public String name() {
@@ -82,7 +110,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     public void awaitHealthy(Duration timeout) {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
-            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health"))
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://" + address + ":" + httpPort + "/actuator/health"))
                     .timeout(Duration.ofSeconds(2)).build();
             Waits.until(name + " to report healthy", timeout, () -> {
                 if (!process.isAlive()) {

@@ -4,15 +4,11 @@ import io.pgpilot.events.NodeRecord;
 import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.ProvisioningException.Reason;
 import io.pgpilot.instance.node.NodeOperations;
+import io.pgpilot.instance.node.wire.JoinToken;
 import io.pgpilot.instance.node.wire.NodeAgentClient;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -22,7 +18,7 @@ import java.util.function.Function;
 public final class NodeAgentClients {
 
     /** The label a node agent publishes its HTTP port under (the node agent's {@code NodeAgentConfig.AGENT_PORT_LABEL}). */
-    public static final String AGENT_PORT_LABEL = "pgpilot.io/agent-port";
+    public static final String AGENT_PORT_LABEL = io.pgpilot.instance.node.wire.NodeAgentServer.AGENT_PORT_LABEL;
 
     private NodeAgentClients() {
     }
@@ -44,21 +40,8 @@ public final class NodeAgentClients {
         throw new ProvisioningException(Reason.LAYOUT, "node " + node.name() + " has no valid " + AGENT_PORT_LABEL + " label");
     }
 
-    /** The join token from its file: mode 0600 or stricter, one token of at least 16 printable characters. */
+    /** The join token from its file: mode 0600 or stricter, one token of at least 16 printable characters ({@link JoinToken}). */
     public static String readJoinToken(Path file) {
-        try {
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw new IllegalArgumentException("pgpilot.provisioner.nodes.join-token-file: " + file + " must be mode 0600 or stricter");
-            }
-            String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (token.length() < 16 || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-                throw new IllegalArgumentException("pgpilot.provisioner.nodes.join-token-file: " + file
-                        + " must hold one token of at least 16 printable characters");
-            }
-            return token;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("pgpilot.provisioner.nodes.join-token-file: " + file + " cannot be read", e);
-        }
+        return JoinToken.read("provisioner", "pgpilot.provisioner.nodes.join-token-file", file);
     }
 }

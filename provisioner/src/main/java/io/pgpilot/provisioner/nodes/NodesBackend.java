@@ -59,6 +59,8 @@ public final class NodesBackend implements InstanceBackend {
     private final NodeIssuer issuer;
     private final Clock clock;
     private final Map<String, NodeOperations> connected = new ConcurrentHashMap<>();
+    /** Nodes whose last answer to an observation was none (said once when lost, once when back). */
+    private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
 
     /**
      * @param connect how to reach a node (production: the node agent's client; tests: node-side operations in this JVM)
@@ -149,12 +151,33 @@ public final class NodesBackend implements InstanceBackend {
         return perNode(cluster, ops -> ops.observeMembers(cluster));
     }
 
-    /** What each node of the cluster reports, only for the ordinals assigned to it (a stale copy elsewhere is ignored). */
+    /**
+     * What each node of the cluster reports, only for the ordinals assigned to it (a stale copy
+     * elsewhere is ignored). A node that does not answer leaves its instances out (unknown, neither
+     * running nor stopped): one lost node must not stop the others' convergence, e.g. the promotion
+     * of a replica on another node when the primary's node lost power.
+     */
     private <T> Map<Integer, T> perNode(String cluster, Function<NodeOperations, Map<Integer, T>> ask) {
         Map<Integer, String> assigned = book.cluster(cluster);
         Map<Integer, T> result = new TreeMap<>();
         for (String name : new TreeSet<>(assigned.values())) {
-            ask.apply(node(name)).forEach((ordinal, value) -> {
+            Map<Integer, T> answer;
+            try {
+                answer = ask.apply(node(name));
+                if (unreachable.remove(name)) {
+                    log.info("cluster={} node {} answers again", cluster, name);
+                }
+            } catch (ProvisioningException e) {
+                if (!e.reason().retryHelps()) {
+                    throw e;
+                }
+                if (unreachable.add(name)) {
+                    log.warn("cluster={} node {} does not answer, its instances are unknown until it does: {}", cluster, name,
+                            e.getMessage());
+                }
+                continue;
+            }
+            answer.forEach((ordinal, value) -> {
                 if (name.equals(assigned.get(ordinal))) {
                     result.put(ordinal, value);
                 }

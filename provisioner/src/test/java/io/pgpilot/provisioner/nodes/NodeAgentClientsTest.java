@@ -39,7 +39,7 @@ class NodeAgentClientsTest {
         assertThat(NodeAgentClients.readJoinToken(file)).isEqualTo("0123456789abcdef-token");
 
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> NodeAgentClients.readJoinToken(file)).hasMessageContaining("0600").hasMessageNotContaining("0123456789");
+        assertThatThrownBy(() -> NodeAgentClients.readJoinToken(file)).hasMessageContaining("chmod 600").hasMessageNotContaining("0123456789");
 
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(file, "short");

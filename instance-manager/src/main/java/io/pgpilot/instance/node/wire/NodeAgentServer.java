@@ -32,6 +32,9 @@ import java.util.concurrent.Executors;
  */
 public final class NodeAgentServer implements AutoCloseable {
 
+    /** The node record label that names the agent's HTTP port (the agent publishes it, the control plane connects to it). */
+    public static final String AGENT_PORT_LABEL = "pgpilot.io/agent-port";
+
     public static final String PATH = "/v1/ops/";
     static final String RESTORE = "restoreBaseBackup";
     static final int MAX_JSON_BYTES = 1 << 20;

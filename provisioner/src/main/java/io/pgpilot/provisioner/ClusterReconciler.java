@@ -17,6 +17,7 @@ import io.pgpilot.provisioner.ReconcileAction.Start;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -52,6 +53,7 @@ public final class ClusterReconciler implements AutoCloseable {
     /** The last spec per cluster, for the user parameters and synchronous settings of rejoined instances. */
     private final Map<String, ClusterDefinition> specs = new ConcurrentHashMap<>();
     private final Set<String> passQueued = ConcurrentHashMap.newKeySet();
+    private final CreationRetries creationRetries = new CreationRetries();
     private final Incarnations incarnations;
     private final InstanceReporter reporter;
     private final RecoveryBootstrap recovery;
@@ -229,10 +231,16 @@ public final class ClusterReconciler implements AutoCloseable {
                 case CreatePrimary a -> {
                     if (!createPrimary(desired, a.ordinal())) {
                         failed.add(a.ordinal());
-                        log.error("cluster={} has no primary: the rest of the plan waits for the next reconcile", cluster);
+                        Duration wait = creationRetries.schedule(cluster, () -> {
+                            if (!threads.closed() && specs.get(cluster) == desired) { // not deleted, no newer spec
+                                submit(desired, uid);
+                            }
+                        });
+                        log.error("cluster={} has no primary: reconciling again in {} s", cluster, wait.toSeconds());
                         reporter.publishCurrent(desired);
                         return;
                     }
+                    creationRetries.reset(cluster);
                 }
                 case Start a -> {
                     if (!steps.start(cluster, a.ordinal())) {
@@ -287,6 +295,7 @@ public final class ClusterReconciler implements AutoCloseable {
         Names.requireCluster(cluster);
         ready.remove(cluster);
         specs.remove(cluster);
+        creationRetries.reset(cluster);
         incarnations.forget(cluster);
         recovery.forget(cluster);
         restarter.forget(cluster);
@@ -372,6 +381,7 @@ public final class ClusterReconciler implements AutoCloseable {
     @Override
     public void close() {
         threads.stopTaking();
+        creationRetries.close();
         synchronized (this) {
             if (ticker != null) {
                 ticker.shutdownNow();

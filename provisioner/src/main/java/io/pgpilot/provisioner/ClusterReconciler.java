@@ -231,12 +231,17 @@ public final class ClusterReconciler implements AutoCloseable {
                 case CreatePrimary a -> {
                     if (!createPrimary(desired, a.ordinal())) {
                         failed.add(a.ordinal());
-                        Duration wait = creationRetries.schedule(cluster, () -> {
-                            if (!threads.closed() && specs.get(cluster) == desired) { // not deleted, no newer spec
-                                submit(desired, uid);
-                            }
-                        });
-                        log.error("cluster={} has no primary: reconciling again in {} s", cluster, wait.toSeconds());
+                        if (desired.recovery() != null) {
+                            // a failed recovery is reported and not retried (docs/backup.md): re-create with another target
+                            log.error("cluster={} has no primary: its recovery failed", cluster);
+                        } else {
+                            Duration wait = creationRetries.schedule(cluster, () -> {
+                                if (!threads.closed() && specs.get(cluster) == desired) { // not deleted, no newer spec
+                                    submit(desired, uid);
+                                }
+                            });
+                            log.error("cluster={} has no primary: reconciling again in {} s", cluster, wait.toSeconds());
+                        }
                         reporter.publishCurrent(desired);
                         return;
                     }

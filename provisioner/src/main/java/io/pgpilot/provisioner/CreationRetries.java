@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster whose first primary could not be created (no node registered yet, a node that did not
- * answer, initdb or start failing) is reconciled again later instead of waiting for the next spec:
+ * answer, initdb or start failing; not a failed recovery, which is reported and left) is reconciled again later instead of waiting for the next spec:
  * 2 s, doubling up to 60 s while it keeps failing. The retry is the caller's (it re-submits the same
  * spec, and drops it when the cluster was deleted or got a newer spec meanwhile).
  */

@@ -218,6 +218,25 @@ class NodesBackendIT {
         return CLUSTER + "-" + ordinal;
     }
 
+    /** A cluster applied while no node is registered is created once nodes register (no new spec needed). */
+    @Test
+    void aClusterAppliedBeforeAnyNodeRegisteredIsCreatedOnceNodesAre() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean registered = new java.util.concurrent.atomic.AtomicBoolean();
+        directory = new NodeDirectory(() -> registered.get() ? Map.of("node-a", record("node-a"), "node-b", record("node-b")) : Map.of(),
+                Clock.systemUTC(), null);
+        reconciler.close();
+        backend = backend();
+        reconciler = new ClusterReconciler(backend, secrets, publisher,
+                new HaSettings(Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(15), Duration.ofSeconds(5)));
+        reconciler.submit(twoInstances()).get(60, TimeUnit.SECONDS);
+        assertThat(backend.nodeOf(CLUSTER, 1)).as("no node to place it on yet").isNull();
+
+        registered.set(true);
+        await().atMost(Duration.ofSeconds(90)).until(() -> backend.nodeOf(CLUSTER, 1) != null && backend.nodeOf(CLUSTER, 2) != null
+                && backend.isRunning(backend.layout(CLUSTER, 1)) && backend.isRunning(backend.layout(CLUSTER, 2)));
+        assertThat(backend.nodeOf(CLUSTER, 1)).isNotEqualTo(backend.nodeOf(CLUSTER, 2));
+    }
+
     private void apply(Topology topology) throws Exception {
         reconciler.applyTopology(topology).get(60, TimeUnit.SECONDS);
     }

@@ -1,5 +1,7 @@
 package io.pgpilot.provisioner;
 
+import io.pgpilot.events.Backoff;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CreationRetries implements AutoCloseable {
 
-    static final Duration FIRST = Duration.ofSeconds(2);
-    static final Duration MAX = Duration.ofSeconds(60);
+    static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(60));
 
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer =
@@ -24,11 +25,7 @@ final class CreationRetries implements AutoCloseable {
 
     /** The wait before the {@code attempt}-th retry (1: the first). Pure. */
     static Duration delay(int attempt) {
-        Duration delay = FIRST;
-        for (int i = 1; i < attempt && delay.compareTo(MAX) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(MAX) > 0 ? MAX : delay;
+        return BACKOFF.delay(attempt);
     }
 
     /** Schedules {@code retry} after the cluster's next delay; returns that delay. */

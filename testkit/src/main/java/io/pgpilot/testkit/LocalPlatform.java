@@ -243,10 +243,17 @@ public final class LocalPlatform implements AutoCloseable {
             } else {
                 old.stop(Duration.ofSeconds(45));
             }
-            fresh = ServiceProcess.start(name, jarOf(name), old.httpPort(), launchArgs.get(name), settings.home().resolve("logs"));
-            services.put(name, fresh);
+            fresh = replace(name);
         }
         fresh.awaitHealthy(SERVICE_START);
+    }
+
+    /** Starts {@code name} again on its port with its settings in place of the stopped one; call holding {@code services}. */
+    private ServiceProcess replace(String name) {
+        ServiceProcess fresh = ServiceProcess.start(name, jarOf(name), services.get(name).httpPort(), launchArgs.get(name),
+                settings.home().resolve("logs"));
+        services.put(name, fresh);
+        return fresh;
     }
 
     /**
@@ -354,11 +361,7 @@ public final class LocalPlatform implements AutoCloseable {
 
                     @Override
                     public ServiceProcess respawn(String name) {
-                        ServiceProcess dead = services.get(name);
-                        ServiceProcess fresh = ServiceProcess.start(name, jarOf(name), dead.httpPort(), launchArgs.get(name),
-                                settings.home().resolve("logs"));
-                        services.put(name, fresh);
-                        return fresh;
+                        return replace(name);
                     }
                 }, RestartBackoff.DEFAULT, message -> report(log, message), ServiceProcess::startedAt).start(Duration.ofMillis(250));
             }

@@ -1,5 +1,7 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.events.Backoff;
+
 import java.time.Duration;
 
 /**
@@ -12,8 +14,9 @@ public record RestartBackoff(Duration initial, Duration max, Duration stableAfte
     public static final RestartBackoff DEFAULT = new RestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(60));
 
     public RestartBackoff {
-        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0 || stableAfter.isNegative()) {
-            throw new IllegalArgumentException("0 < initial <= max, stableAfter >= 0");
+        new Backoff(initial, max); // 0 < initial <= max
+        if (stableAfter.isNegative()) {
+            throw new IllegalArgumentException("stableAfter >= 0");
         }
     }
 
@@ -24,10 +27,6 @@ public record RestartBackoff(Duration initial, Duration max, Duration stableAfte
 
     /** The wait before the restart after the {@code n}-th crash in a row (n >= 1). */
     public Duration delay(int n) {
-        Duration delay = initial;
-        for (int i = 1; i < n && delay.compareTo(max) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(max) > 0 ? max : delay;
+        return new Backoff(initial, max).delay(n);
     }
 }

@@ -74,7 +74,9 @@ class HeartbeatLoop implements SmartLifecycle {
     @Override
     public void start() {
         tailer = new TopicTailer(platform.kafkaBootstrapServers(), "health-monitor",
-                Map.of(Topics.INSTANCES, TopicTailer.Start.BEGINNING, Topics.TOPOLOGY, TopicTailer.Start.BEGINNING),
+                // heartbeats: those of instances on other hosts come from their instance managers there
+                Map.of(Topics.INSTANCES, TopicTailer.Start.BEGINNING, Topics.TOPOLOGY, TopicTailer.Start.BEGINNING,
+                        Topics.HEARTBEATS, TopicTailer.Start.END),
                 (topic, key, value) -> view.apply(topic, key, value)).start();
         outbox = new HeartbeatOutbox(bus, leases::accepted);
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("heartbeat").daemon().factory());
@@ -96,6 +98,7 @@ class HeartbeatLoop implements SmartLifecycle {
         view.instancesByCluster().forEach((cluster, instances) -> {
             List<Future<HeartbeatAssembler.Observation>> pending = instances.stream()
                     .filter(i -> i.phase() != InstanceRecord.Phase.CREATING)
+                    .filter(HeartbeatLoop::onThisHost) // another host's instance manager probes and fences its instances
                     .map(i -> probeThreads.submit(() -> observe(i))).toList();
             List<HeartbeatAssembler.Observation> observations = new ArrayList<>();
             for (var future : pending) {
@@ -164,13 +167,6 @@ class HeartbeatLoop implements SmartLifecycle {
             view.instancesByCluster().values().stream().flatMap(List::stream)
                     .filter(i -> Topics.instanceKey(i.cluster(), i.instance()).equals(key)).findFirst()
                     .ifPresent(instance -> {
-                        if (!onThisHost(instance)) {
-                            // its postmaster is on another host: the instance manager there self-fences it
-                            leases.signalled(key, now);
-                            log.warn("cluster={} instance={} lease expired on {}: not fenced from here (another host)",
-                                    instance.cluster(), instance.instance(), instance.host());
-                            return;
-                        }
                         var event = SelfFence.stop("health-monitor", instance.cluster(), instance.instance(),
                                 Path.of(instance.dataDirectory()), health.selfFenceTimeout());
                         leases.signalled(key, now);
@@ -184,9 +180,7 @@ class HeartbeatLoop implements SmartLifecycle {
     }
 
     private HeartbeatAssembler.Observation observe(InstanceRecord instance) {
-        boolean local = onThisHost(instance);
-        // another host's process cannot be seen from here: unknown counts as alive (unreachable, never "down")
-        boolean alive = !local || PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
+        boolean alive = PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
         String key = probeKey(instance);
         InstanceProbe probe = probes.get(key);
         if (probe == null) {
@@ -204,7 +198,7 @@ class HeartbeatLoop implements SmartLifecycle {
             result = alive || instance.phase() == InstanceRecord.Phase.RUNNING ? probe.probe()
                     : new ProbeResult.Unreachable("postmaster is not running");
         }
-        if (local && alive && killedBecauseFrozen(instance, result)) {
+        if (alive && killedBecauseFrozen(instance, result)) {
             alive = PostmasterCheck.isAlive(Path.of(instance.dataDirectory()));
         }
         if (result instanceof ProbeResult.Unreachable u) {

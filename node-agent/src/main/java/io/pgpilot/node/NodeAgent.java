@@ -13,7 +13,8 @@ import java.time.Duration;
 
 /**
  * One node agent: the node's instance operations ({@link LocalNodeOperations}) served to the control
- * plane by a {@link NodeAgentServer} on the node address, and the node's registration on Kafka.
+ * plane by a {@link NodeAgentServer} on the node address, the node's registration on Kafka, and an
+ * instance manager process beside every instance of the node ({@link InstanceManagers}).
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -21,10 +22,12 @@ public final class NodeAgent implements AutoCloseable {
 
     private final NodeAgentServer server;
     private final NodeRegistration registration;
+    private final InstanceManagers managers;
 
-    private NodeAgent(NodeAgentServer server, NodeRegistration registration) {
+    private NodeAgent(NodeAgentServer server, NodeRegistration registration, InstanceManagers managers) {
         this.server = server;
         this.registration = registration;
+        this.managers = managers;
     }
 
     public static NodeAgent start(NodeAgentConfig config, String joinToken) {
@@ -35,9 +38,11 @@ public final class NodeAgent implements AutoCloseable {
         NodeRegistration registration = new NodeRegistration(
                 () -> new EventBus(config.kafkaBootstrapServers(), "node-agent-" + config.name(), Duration.ofSeconds(5)), config,
                 Clock.systemUTC());
+        InstanceManagers managers = InstanceManagers.start(node, new ManagerLaunch.ManagerSettings(config.kafkaBootstrapServers(),
+                config.instanceHeartbeatInterval(), config.probeTimeout(), config.selfFenceTimeout()), config.home());
         log.info("node agent up: name={} http={}:{} home={} os-user={}", config.name(), config.address(), server.port(), config.home(),
                 user.name());
-        return new NodeAgent(server, registration);
+        return new NodeAgent(server, registration, managers);
     }
 
     public int port() {
@@ -46,6 +51,7 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        managers.close();
         registration.close();
         server.close();
     }

@@ -25,15 +25,21 @@ import java.util.regex.Pattern;
  * @param capacity   how many instances the node may run (0: cordoned)
  * @param osUser     null: the current user, or {@value OsUser#DEFAULT_UNPRIVILEGED} when running as root
  * @param pgBinDirectory null: Debian's PostgreSQL 15 or what is on the PATH
+ * @param instanceHeartbeatInterval how often each instance manager probes its instance and publishes its heartbeat
+ * @param selfFenceTimeout          a primary that could publish no heartbeat and saw no majority streaming for
+ *                                  this long is stopped by its instance manager; must stay below the failover
+ *                                  service's lease ({@code pgpilot.failover.lease}, 8 s by default)
  */
 public record NodeAgentConfig(String name, String address, String zone, Map<String, String> labels, int capacity,
                               String kafkaBootstrapServers, Path joinTokenFile, Path home, Path pgBinDirectory, String osUser,
-                              int basePort, int httpPort, Duration heartbeatInterval) {
+                              int basePort, int httpPort, Duration heartbeatInterval,
+                              Duration instanceHeartbeatInterval, Duration probeTimeout, Duration selfFenceTimeout) {
 
     public static final String AGENT_PORT_LABEL = io.pgpilot.instance.node.wire.NodeAgentServer.AGENT_PORT_LABEL;
 
     public static final List<String> FIELDS = List.of("name", "address", "zone", "labels", "capacity", "kafka-bootstrap-servers",
-            "join-token-file", "home", "pg-bin-directory", "os-user", "base-port", "http-port", "heartbeat-interval");
+            "join-token-file", "home", "pg-bin-directory", "os-user", "base-port", "http-port", "heartbeat-interval",
+            "instance-heartbeat-interval", "probe-timeout", "self-fence-timeout");
 
     private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
     private static final Pattern LABEL_KEY = Pattern.compile("([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?");
@@ -85,10 +91,18 @@ public record NodeAgentConfig(String name, String address, String zone, Map<Stri
         int basePort = f.integer("base-port", 5432, 1024, 65000);
         int httpPort = f.integer("http-port", 8008, 1, 65535);
         Duration interval = f.duration("heartbeat-interval", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(60));
+        Duration instanceInterval = f.duration("instance-heartbeat-interval", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(60));
+        Duration probeTimeout = f.duration("probe-timeout", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(60));
+        Duration fence = f.duration("self-fence-timeout", Duration.ofSeconds(4), Duration.ofMillis(200), Duration.ofMinutes(10));
+        if (instanceInterval != null && fence != null && fence.compareTo(instanceInterval.multipliedBy(2)) < 0) {
+            f.violation("field 'self-fence-timeout': must be at least two instance heartbeat intervals ("
+                    + instanceInterval.multipliedBy(2).toMillis() + " ms)");
+        }
         if (!f.violations().isEmpty()) {
             throw new InvalidConfigException("node agent", f.violations());
         }
-        return new NodeAgentConfig(name, address, zone, labels, capacity, kafka, token, home, pgBin, osUser, basePort, httpPort, interval);
+        return new NodeAgentConfig(name, address, zone, labels, capacity, kafka, token, home, pgBin, osUser, basePort, httpPort, interval,
+                instanceInterval, probeTimeout, fence);
     }
 
     private static Map<String, String> labels(ConfigFields f, String text) {

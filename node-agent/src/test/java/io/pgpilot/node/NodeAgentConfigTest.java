@@ -35,6 +35,9 @@ class NodeAgentConfigTest {
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.zone()).isEmpty();
         assertThat(config.osUser()).isNull();
+        assertThat(config.instanceHeartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.probeTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.selfFenceTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(config.publishedLabels()).containsExactly(Map.entry("pgpilot.io/agent-port", "8008"));
         Instant t = Instant.parse("2026-12-02T00:00:00Z");
         var record = NodeRegistration.record(config, t, t.plusSeconds(2));
@@ -75,6 +78,17 @@ class NodeAgentConfigTest {
                     .anyMatch(v -> v.startsWith("field 'capacity':")).anyMatch(v -> v.startsWith("field 'heartbeat-interval':"))
                     .anyMatch(v -> v.startsWith("field 'home':")).anyMatch(v -> v.equals("field 'kafka-bootstrap-servers': required"));
         });
+    }
+
+    @Test
+    void theSelfFenceTimeoutSpansAtLeastTwoInstanceHeartbeats() {
+        Map<String, String> values = minimal();
+        values.put("instance-heartbeat-interval", "2s");
+        values.put("self-fence-timeout", "3s");
+        assertThatThrownBy(() -> NodeAgentConfig.of(values)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.violations()).containsExactly("field 'self-fence-timeout': must be at least two instance heartbeat intervals (4000 ms)"));
+        values.put("self-fence-timeout", "4s");
+        assertThat(NodeAgentConfig.of(values).selfFenceTimeout()).isEqualTo(Duration.ofSeconds(4));
     }
 
     @Test

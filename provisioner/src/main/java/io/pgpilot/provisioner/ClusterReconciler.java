@@ -207,6 +207,9 @@ public final class ClusterReconciler implements AutoCloseable {
         incarnations.adopt(cluster, uid);
         specs.put(cluster, desired);
         postgres.writeClusterTls(cluster, io.pgpilot.instance.configuration.ClusterTls.of(desired)); // applied by every config write below
+        if (uid != null) { // a spec from before incarnations: its instances are probed by no instance manager
+            postgres.writeManagerSpec(cluster, new io.pgpilot.instance.node.ManagerSpec(uid, desired.instances(), secrets.superuser(cluster)));
+        }
         if (desired.hibernated()) {
             ready.remove(cluster);
             hibernation.hibernate(desired);

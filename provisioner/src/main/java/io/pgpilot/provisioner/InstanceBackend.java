@@ -142,6 +142,14 @@ public interface InstanceBackend {
     /** Issues or renews what is due among the instance's certificates (nothing is reloaded). */
     InstanceCertificates.Outcome ensureCertificates(InstanceLayout layout);
 
+    /**
+     * What the instance managers beside the cluster's instances run with, where instance managers
+     * run on the instances' hosts (nodes); a backend whose instances are probed by the health
+     * monitor ignores it.
+     */
+    default void writeManagerSpec(String cluster, io.pgpilot.instance.node.ManagerSpec spec) {
+    }
+
     // ---- start, stop, kill, promote, demote --------------------------------------------------
 
     void start(InstanceLayout layout);

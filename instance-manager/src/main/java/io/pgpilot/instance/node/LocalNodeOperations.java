@@ -47,7 +47,9 @@ public final class LocalNodeOperations implements NodeOperations {
     private final PostgresHost host;
     private final String address;
     private final NodeCertificates certificates;
-    private final ClusterTokens tokens;
+    private final ClusterSecrets secrets;
+    /** The node agent's form: secrets come from the control plane and go with the cluster's last instance here. */
+    private final boolean nodeForm;
     private final InstanceDirectories directories;
     private final InstanceObserver observer;
     private final InstanceProcess process;
@@ -82,13 +84,14 @@ public final class LocalNodeOperations implements NodeOperations {
         this.host = host;
         this.address = address;
         this.certificates = new NodeCertificates(host.user());
-        this.tokens = new ClusterTokens(host.home());
+        this.secrets = new ClusterSecrets(host.home());
+        this.nodeForm = tokenReader == null;
         CertificateSource source = issued != null ? issued : certificates::present;
         this.directories = new InstanceDirectories(host, basePort, address);
         this.observer = new InstanceObserver(host, directories);
         this.process = new InstanceProcess(host);
         this.controlData = new ControlData(host);
-        this.config = new ConfigWriter(host, source, tokenReader != null ? tokenReader : tokens::read, address);
+        this.config = new ConfigWriter(host, source, tokenReader != null ? tokenReader : secrets::readToken, address);
         this.initDb = new InitDb(host, directories, config);
         this.clone = new ReplicaClone(host, directories, config, source);
         this.rewind = new Rewind(host, config, source);
@@ -253,7 +256,28 @@ public final class LocalNodeOperations implements NodeOperations {
 
     @Override
     public void writeClusterToken(String cluster, String token) {
-        tokens.write(cluster, token);
+        secrets.writeToken(cluster, token);
+    }
+
+    /** The single-host form keeps nothing: the health monitor probes and fences there, with the platform's own secrets. */
+    @Override
+    public boolean writeManagerSpec(String cluster, ManagerSpec spec) {
+        return nodeForm && secrets.writeManagerSpec(cluster, spec);
+    }
+
+    /** What the instance managers of the cluster's instances here run with; empty until the control plane sent it. */
+    public java.util.Optional<ManagerSpec> managerSpec(String cluster) {
+        return secrets.managerSpec(cluster);
+    }
+
+    /** The private file an instance manager of the cluster reads its superuser from. */
+    public Path superuserFile(String cluster) {
+        return secrets.superuserFile(cluster);
+    }
+
+    /** The PostgreSQL binaries this node runs. */
+    public Path pgBinDirectory() {
+        return host.binaries().directory();
     }
 
     // ---- process control ---------------------------------------------------------------------
@@ -311,5 +335,8 @@ public final class LocalNodeOperations implements NodeOperations {
     @Override
     public void removeCluster(String cluster) {
         directories.removeCluster(cluster);
+        if (nodeForm) {
+            secrets.remove(cluster);
+        }
     }
 }

@@ -91,6 +91,14 @@ public interface NodeOperations {
     /** The cluster's token for the backup service (archive_command/restore_command), stored on this node only. */
     void writeClusterToken(String cluster, String token);
 
+    /**
+     * What the instance managers beside the cluster's instances on this node run with from now on
+     * (incarnation, cluster size, the superuser of their local probe): a node agent runs one instance
+     * manager per instance it holds once it has this, and restarts them when it changes. True when
+     * it changed. The single-host form ignores it (the health monitor probes and fences there).
+     */
+    boolean writeManagerSpec(String cluster, ManagerSpec spec);
+
     // ---- process control ---------------------------------------------------------------------
 
     void start(InstanceRef instance);

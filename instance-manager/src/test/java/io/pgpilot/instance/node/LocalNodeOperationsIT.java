@@ -81,6 +81,6 @@ class LocalNodeOperationsIT {
         first.writeClusterToken(NodeScenario.CLUSTER, "tok-123");
         Path file = first.home().resolve("secrets/nodetest-wal-token.json");
         assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-        assertThat(new ClusterTokens(first.home()).read(NodeScenario.CLUSTER)).isEqualTo("tok-123");
+        assertThat(new ClusterSecrets(first.home()).readToken(NodeScenario.CLUSTER)).isEqualTo("tok-123");
     }
 }

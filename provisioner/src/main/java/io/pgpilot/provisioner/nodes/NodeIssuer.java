@@ -6,6 +6,7 @@ import io.pgpilot.instance.configuration.ClusterTls;
 import io.pgpilot.instance.layout.InstanceLayout;
 import io.pgpilot.instance.node.CertificateBundle;
 import io.pgpilot.instance.node.InstanceRef;
+import io.pgpilot.instance.node.ManagerSpec;
 import io.pgpilot.instance.node.NodeOperations;
 import io.pgpilot.provisioner.tls.InstanceCertificates;
 import io.pgpilot.provisioner.tls.SubjectAltNames;
@@ -21,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the control plane gives a node for the instances placed on it: certificates issued here (the
  * CA key never leaves) for the node's address, the cluster's TLS choices (their DNS names go into
- * the SANs) and the cluster's token for the backup service (once per node and cluster, before the
- * first configuration that names the archive scripts). Nothing of it is logged.
+ * the SANs), the cluster's token for the backup service (once per node and cluster, before the
+ * first configuration that names the archive scripts) and what the instance managers beside the
+ * cluster's instances run with ({@link ManagerSpec}). Nothing of it is logged.
  */
 final class NodeIssuer {
 
@@ -30,6 +32,9 @@ final class NodeIssuer {
     private final ServiceTokens tokens;
     private final Map<String, ClusterTls> clusterTls = new ConcurrentHashMap<>();
     private final Set<String> tokenSent = ConcurrentHashMap.newKeySet();
+    private final Map<String, ManagerSpec> managerSpecs = new ConcurrentHashMap<>();
+    /** cluster@node -> the spec that node has. */
+    private final Map<String, ManagerSpec> specSent = new ConcurrentHashMap<>();
 
     NodeIssuer(InstanceCertificates certificates, ServiceTokens tokens) {
         this.certificates = certificates;
@@ -56,6 +61,21 @@ final class NodeIssuer {
         }
     }
 
+    /** Remembers what the cluster's instance managers run with; true when it changed. */
+    boolean remember(String cluster, ManagerSpec spec) {
+        return !spec.equals(managerSpecs.put(cluster, spec));
+    }
+
+    /** Hands the node the cluster's instance manager spec unless it has this one already (the node keeps it across restarts). */
+    void sendManagerSpec(String cluster, String nodeName, NodeOperations node) {
+        ManagerSpec spec = managerSpecs.get(cluster);
+        String key = cluster + "@" + nodeName;
+        if (spec != null && !spec.equals(specSent.get(key))) {
+            node.writeManagerSpec(cluster, spec);
+            specSent.put(key, spec);
+        }
+    }
+
     /** Issues and installs the instance's certificates when the node's current server certificate is due. */
     InstanceCertificates.Outcome ensureCertificates(InstanceLayout layout, NodeOperations node) {
         InstanceRef ref = InstanceRef.of(layout);
@@ -76,5 +96,7 @@ final class NodeIssuer {
     void forget(String cluster) {
         clusterTls.remove(cluster);
         tokenSent.removeIf(k -> k.startsWith(cluster + "@"));
+        managerSpecs.remove(cluster);
+        specSent.keySet().removeIf(k -> k.startsWith(cluster + "@"));
     }
 }

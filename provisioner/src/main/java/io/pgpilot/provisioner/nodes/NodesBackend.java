@@ -11,6 +11,7 @@ import io.pgpilot.instance.layout.InstanceMetadata;
 import io.pgpilot.instance.layout.MemberState;
 import io.pgpilot.instance.layout.ObservedInstance;
 import io.pgpilot.instance.node.InstanceRef;
+import io.pgpilot.instance.node.ManagerSpec;
 import io.pgpilot.instance.node.NodeOperations;
 import io.pgpilot.instance.sql.InstanceSql;
 import io.pgpilot.provisioner.InstanceBackend;
@@ -290,6 +291,7 @@ public final class NodesBackend implements InstanceBackend {
     public boolean writeConfig(InstanceLayout layout, ManagedSettings settings, Map<String, String> parameters) {
         NodeOperations ops = node(layout);
         issuer.sendToken(layout.cluster(), book.node(layout.cluster(), layout.ordinal()), ops);
+        issuer.sendManagerSpec(layout.cluster(), book.node(layout.cluster(), layout.ordinal()), ops);
         boolean renewed = issuer.ensureCertificates(layout, ops).changed();
         return ops.writeConfig(ref(layout), settings, parameters) | renewed;
     }
@@ -298,6 +300,7 @@ public final class NodesBackend implements InstanceBackend {
     public boolean writeManagedConfig(InstanceLayout layout, ManagedSettings settings) {
         NodeOperations ops = node(layout);
         issuer.sendToken(layout.cluster(), book.node(layout.cluster(), layout.ordinal()), ops);
+        issuer.sendManagerSpec(layout.cluster(), book.node(layout.cluster(), layout.ordinal()), ops);
         return ops.writeManagedConfig(ref(layout), settings);
     }
 
@@ -309,6 +312,19 @@ public final class NodesBackend implements InstanceBackend {
             changed |= node(name).writeClusterTls(cluster, tls);
         }
         return changed;
+    }
+
+    /** Remembered, and handed to every node of the cluster that answers (the others get it with their next configuration). */
+    @Override
+    public void writeManagerSpec(String cluster, ManagerSpec spec) {
+        issuer.remember(cluster, spec);
+        for (String name : new TreeSet<>(book.cluster(cluster).values())) {
+            try {
+                issuer.sendManagerSpec(cluster, name, node(name));
+            } catch (ProvisioningException e) {
+                log.warn("cluster={} node {} did not take the instance manager spec: {}", cluster, name, e.getMessage());
+            }
+        }
     }
 
     /** Issued here for the node's address when the node's current server certificate is due, then installed there. */

@@ -197,6 +197,11 @@ public final class NodeAgentClient implements NodeOperations {
         call("writeClusterToken", args("cluster", cluster, "token", token), Void.class);
     }
 
+    @Override
+    public boolean writeManagerSpec(String cluster, io.pgpilot.instance.node.ManagerSpec spec) {
+        return call("writeManagerSpec", args("cluster", cluster, "spec", spec), Boolean.class);
+    }
+
     // ---- process control ---------------------------------------------------------------------
 
     @Override

@@ -100,6 +100,7 @@ final class NodeOperationsDispatch {
             Map.entry("serverCertificate", (n, a) -> n.serverCertificate(a.instance())),
             Map.entry("installCertificates", (n, a) -> n.installCertificates(a.instance(), a.get("bundle", CertificateBundle.class))),
             Map.entry("writeClusterToken", (n, a) -> run(() -> n.writeClusterToken(a.string("cluster"), a.string("token")))),
+            Map.entry("writeManagerSpec", (n, a) -> n.writeManagerSpec(a.string("cluster"), a.get("spec", io.pgpilot.instance.node.ManagerSpec.class))),
             Map.entry("start", (n, a) -> run(() -> n.start(a.instance()))),
             Map.entry("stop", (n, a) -> run(() -> n.stop(a.instance()))),
             Map.entry("stopOrKill", (n, a) -> n.stopOrKill(a.instance(), a.get("timeout", Duration.class))),

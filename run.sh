@@ -25,5 +25,5 @@ if [ "${PGPILOT_SKIP_BUILD:-}" != "1" ]; then
   mvn -B -q -DskipTests install
 fi
 exec "$JAVA_HOME/bin/java" -Xmx128m -XX:+UseSerialGC \
-  -cp "testkit/target/classes:$(cat testkit/target/launcher.classpath)" \
-  io.pgpilot.testkit.RunCommand "$PWD" "$PGPILOT_HOME" "$MANIFEST" "$CLUSTER"
+  -cp "launcher/target/classes:$(cat launcher/target/launcher.classpath)" \
+  io.pgpilot.launcher.RunCommand "$PWD" "$PGPILOT_HOME" "$MANIFEST" "$CLUSTER"

@@ -2,9 +2,9 @@ package io.pgpilot.backup;
 
 import io.pgpilot.events.EventBus;
 import io.pgpilot.events.Topics;
-import io.pgpilot.testkit.CephRgw;
-import io.pgpilot.testkit.FreePorts;
-import io.pgpilot.testkit.KafkaBroker;
+import io.pgpilot.launcher.CephRgw;
+import io.pgpilot.launcher.FreePorts;
+import io.pgpilot.launcher.KafkaBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

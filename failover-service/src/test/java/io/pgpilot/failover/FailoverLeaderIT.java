@@ -3,7 +3,7 @@ package io.pgpilot.failover;
 import io.pgpilot.events.Json;
 import io.pgpilot.events.TopicTailer;
 import io.pgpilot.events.Topics;
-import io.pgpilot.testkit.KafkaBroker;
+import io.pgpilot.launcher.KafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

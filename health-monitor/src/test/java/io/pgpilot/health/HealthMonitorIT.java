@@ -6,7 +6,7 @@ import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Json;
 import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
-import io.pgpilot.testkit.KafkaBroker;
+import io.pgpilot.launcher.KafkaBroker;
 import io.pgpilot.testkit.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

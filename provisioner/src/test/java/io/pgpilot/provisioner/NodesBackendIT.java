@@ -204,7 +204,7 @@ class NodesBackendIT {
         // node 1 does not answer (nothing listens where its client connects): its instance is
         // unknown, left out of the observation, and node 2's is still observed
         var toNode2 = NodeAgentClients.withToken(JOIN_TOKEN, Duration.ofSeconds(3), Duration.ofSeconds(30));
-        int nobody = io.pgpilot.testkit.FreePorts.next();
+        int nobody = io.pgpilot.launcher.FreePorts.next();
         NodesBackend withNode1Lost = backend(record -> record.name().equals(node1)
                 ? new io.pgpilot.instance.node.wire.NodeAgentClient("127.0.0.1", nobody, JOIN_TOKEN, Duration.ofSeconds(1), Duration.ofSeconds(2))
                 : toNode2.apply(record));

@@ -8,7 +8,7 @@ import io.pgpilot.events.PlatformEvent;
 import io.pgpilot.events.TopicTailer;
 import io.pgpilot.events.Topics;
 import io.pgpilot.model.ManifestParser;
-import io.pgpilot.testkit.KafkaBroker;
+import io.pgpilot.launcher.KafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;

@@ -248,8 +248,8 @@ class TlsIT {
 
     /** A real HAProxy with TCP-mode rw and ro frontends (pgpilot's endpoint layout) in front of the two instances. */
     void verifyFullThroughHaproxy(int primary, int replica) throws Exception {
-        int rw = io.pgpilot.testkit.FreePorts.next();
-        int ro = io.pgpilot.testkit.FreePorts.next();
+        int rw = io.pgpilot.launcher.FreePorts.next();
+        int ro = io.pgpilot.launcher.FreePorts.next();
         Path config = tmp.resolve("haproxy.cfg");
         Files.writeString(config, String.join("\n", "global", "    maxconn 100", "defaults", "    mode tcp",
                 "    timeout connect 5s", "    timeout client 60s", "    timeout server 60s",
@@ -260,8 +260,8 @@ class TlsIT {
         Process haproxy = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> io.pgpilot.testkit.FreePorts.isListening(rw)
-                    && io.pgpilot.testkit.FreePorts.isListening(ro));
+            await().atMost(Duration.ofSeconds(30)).until(() -> io.pgpilot.launcher.FreePorts.isListening(rw)
+                    && io.pgpilot.launcher.FreePorts.isListening(ro));
             for (String host : List.of("127.0.0.1", "localhost")) {
                 try (Connection c = app(host, rw, "verify-full")) {
                     assertThat(one(c, "SELECT ssl::text || ' ' || version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))

@@ -3,7 +3,7 @@ package io.pgpilot.services;
 import io.pgpilot.events.EndpointsRecord;
 import io.pgpilot.events.InstanceRecord;
 import io.pgpilot.events.Topology;
-import io.pgpilot.testkit.FreePorts;
+import io.pgpilot.launcher.FreePorts;
 import io.pgpilot.testkit.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,6 @@
 package io.pgpilot.system;
 
-import io.pgpilot.testkit.LocalPlatform;
+import io.pgpilot.launcher.LocalPlatform;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.pgpilot.system;
 
 import io.pgpilot.events.Json;
-import io.pgpilot.testkit.LocalPlatform;
+import io.pgpilot.launcher.LocalPlatform;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

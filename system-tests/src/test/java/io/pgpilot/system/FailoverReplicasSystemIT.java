@@ -2,8 +2,8 @@ package io.pgpilot.system;
 
 import io.pgpilot.events.Json;
 import io.pgpilot.testkit.AckedWriter;
-import io.pgpilot.testkit.LocalPlatform;
-import io.pgpilot.testkit.ServiceProcess;
+import io.pgpilot.launcher.LocalPlatform;
+import io.pgpilot.launcher.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

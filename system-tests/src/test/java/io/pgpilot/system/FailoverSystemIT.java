@@ -1,7 +1,7 @@
 package io.pgpilot.system;
 
 import io.pgpilot.testkit.AckedWriter;
-import io.pgpilot.testkit.LocalPlatform;
+import io.pgpilot.launcher.LocalPlatform;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -6,7 +6,7 @@ import io.pgpilot.events.NodeRecord;
 import io.pgpilot.events.Topics;
 import io.pgpilot.testkit.AckedWriter;
 import io.pgpilot.testkit.ClientSeenOutage;
-import io.pgpilot.testkit.LocalPlatform;
+import io.pgpilot.launcher.LocalPlatform;
 import io.pgpilot.testkit.NetworkTestBed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

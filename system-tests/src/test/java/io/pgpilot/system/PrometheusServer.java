@@ -1,8 +1,8 @@
 package io.pgpilot.system;
 
 import io.pgpilot.events.Json;
-import io.pgpilot.testkit.FreePorts;
-import io.pgpilot.testkit.Waits;
+import io.pgpilot.launcher.FreePorts;
+import io.pgpilot.launcher.Waits;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

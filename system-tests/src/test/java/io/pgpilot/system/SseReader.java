@@ -1,7 +1,7 @@
 package io.pgpilot.system;
 
 import io.pgpilot.events.Json;
-import io.pgpilot.testkit.GatewayClient;
+import io.pgpilot.launcher.GatewayClient;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

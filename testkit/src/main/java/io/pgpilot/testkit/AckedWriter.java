@@ -1,5 +1,7 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.launcher.Waits;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -1,6 +1,10 @@
 package io.pgpilot.testkit;
 
 import io.pgpilot.events.Json;
+import io.pgpilot.launcher.CephRgw;
+import io.pgpilot.launcher.FreePorts;
+import io.pgpilot.launcher.LocalPlatform;
+import io.pgpilot.launcher.Waits;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 

@@ -1,6 +1,8 @@
 package io.pgpilot.testkit;
 
 import io.pgpilot.events.Json;
+import io.pgpilot.launcher.LocalPlatform;
+import io.pgpilot.launcher.Waits;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.launcher.KafkaBroker;
+import io.pgpilot.launcher.Waits;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -156,6 +159,35 @@ public final class NetworkTestBed implements AutoCloseable {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
         full.addAll(command);
         return full;
+    }
+
+    /**
+     * A Kafka broker inside the host, listening on the host's address only and started through the
+     * bed, so the host's power loss, freeze and isolation hit it (see {@link KafkaBroker#startIn}).
+     */
+    public KafkaBroker startKafka(Host host, java.nio.file.Path dataDir) {
+        return KafkaBroker.startIn(new KafkaBroker.Placement() {
+            @Override
+            public String address() {
+                return host.address();
+            }
+
+            @Override
+            public List<String> wrap(List<String> command) {
+                return NetworkTestBed.this.wrap(host, command);
+            }
+
+            /** A TCP connect from inside the host itself: no packet from the root namespace to the bed's addresses. */
+            @Override
+            public boolean listening(String address, int port) {
+                try {
+                    exec(host, "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port);
+                    return true;
+                } catch (IllegalStateException notYet) {
+                    return false;
+                }
+            }
+        }, dataDir);
     }
 
     /** Runs a short command inside the host and returns its output; fails with its output. */

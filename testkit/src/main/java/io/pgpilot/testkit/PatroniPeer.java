@@ -1,5 +1,6 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.launcher.Waits;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
 import io.pgpilot.testkit.NetworkTestBed.Host;

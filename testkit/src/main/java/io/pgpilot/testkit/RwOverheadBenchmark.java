@@ -1,6 +1,7 @@
 package io.pgpilot.testkit;
 
 import io.pgpilot.events.Json;
+import io.pgpilot.launcher.LocalPlatform;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

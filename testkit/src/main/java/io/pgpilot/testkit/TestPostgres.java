@@ -1,5 +1,6 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.launcher.FreePorts;
 import io.pgpilot.local.Commands;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;

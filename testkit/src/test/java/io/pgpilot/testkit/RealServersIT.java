@@ -1,8 +1,9 @@
 package io.pgpilot.testkit;
 
 import io.pgpilot.events.EventBus;
-import io.pgpilot.events.Topics;
 import io.pgpilot.events.TopicTailer;
+import io.pgpilot.events.Topics;
+import io.pgpilot.launcher.KafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -4,8 +4,8 @@ import io.pgpilot.instance.probe.PostmasterCheck;
 import io.pgpilot.local.Commands;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
-import io.pgpilot.testkit.FreePorts;
-import io.pgpilot.testkit.KafkaBroker;
+import io.pgpilot.launcher.FreePorts;
+import io.pgpilot.launcher.KafkaBroker;
 import io.pgpilot.testkit.NetworkTestBed;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,7 @@ class InstanceManagerPartitionIT {
         Path dataDir = dir.resolve("data");
         try (NetworkTestBed bed = NetworkTestBed.create("pgpim", List.of("db", "cp"))) {
             NetworkTestBed.Host db = bed.host("db");
-            KafkaBroker kafka = KafkaBroker.startInHost(bed, bed.host("cp"), dir.resolve("kafka"));
+            KafkaBroker kafka = bed.startKafka(bed.host("cp"), dir.resolve("kafka"));
             int pgPort = FreePorts.next();
             startPostgres(bed, db, dataDir, pgPort);
 

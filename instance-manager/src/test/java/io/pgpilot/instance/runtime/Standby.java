@@ -3,7 +3,7 @@ package io.pgpilot.instance.runtime;
 import io.pgpilot.local.Commands;
 import io.pgpilot.local.OsUser;
 import io.pgpilot.local.PostgresBinaries;
-import io.pgpilot.testkit.FreePorts;
+import io.pgpilot.launcher.FreePorts;
 import io.pgpilot.testkit.TestPostgres;
 
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import io.pgpilot.events.EventBus;
 import io.pgpilot.events.NodeRecord;
 import io.pgpilot.events.Topics;
 import io.pgpilot.provisioner.placement.NodeView;
-import io.pgpilot.testkit.KafkaBroker;
+import io.pgpilot.launcher.KafkaBroker;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

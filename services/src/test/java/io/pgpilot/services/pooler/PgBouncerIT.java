@@ -5,7 +5,7 @@ import io.pgpilot.model.PoolerAuth;
 import io.pgpilot.model.PoolerDefinition;
 import io.pgpilot.model.PoolerValidator;
 import io.pgpilot.services.pooler.PgBouncerConfig.Target;
-import io.pgpilot.testkit.FreePorts;
+import io.pgpilot.launcher.FreePorts;
 import io.pgpilot.testkit.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,11 +1,11 @@
-package io.pgpilot.testkit;
+package io.pgpilot.launcher;
 
 import java.util.List;
 
 /**
  * Where a {@link LocalPlatform}'s control plane is reached from other hosts. Without an advertised
  * address (single host, the default) everything stays on loopback and instances are local
- * processes. With one (e.g. a {@link NetworkTestBed}'s root address): Kafka listens on and
+ * processes. With one (e.g. a network test bed's root address): Kafka listens on and
  * advertises it (node agents register there), the backup service listens there (the nodes' WAL
  * archiving calls it), and the provisioner places instances on the registered nodes
  * ({@code backend=nodes}), reaching their agents with the join token of {@link PlatformSecrets#ensureJoinToken}.

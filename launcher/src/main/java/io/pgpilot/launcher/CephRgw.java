@@ -1,4 +1,4 @@
-package io.pgpilot.testkit;
+package io.pgpilot.launcher;
 
 import io.pgpilot.local.CommandException;
 import io.pgpilot.local.Commands;

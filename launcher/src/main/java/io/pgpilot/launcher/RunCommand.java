@@ -1,4 +1,4 @@
-package io.pgpilot.testkit;
+package io.pgpilot.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

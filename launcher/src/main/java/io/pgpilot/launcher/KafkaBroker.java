@@ -1,4 +1,4 @@
-package io.pgpilot.testkit;
+package io.pgpilot.launcher;
 
 import io.pgpilot.events.EventBus;
 
@@ -20,47 +20,58 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
-    private final NetworkTestBed bed;
-    private final NetworkTestBed.Host host;
+    private final Placement host;
     private final String address;
     private Process process;
 
+    /**
+     * Somewhere other than this network namespace where the broker runs (e.g. a test bed's host):
+     * its address, how a command is started there, and whether a port answers from inside it.
+     */
+    public interface Placement {
+        String address();
+
+        List<String> wrap(List<String> command);
+
+        /** A TCP connect from inside the placement itself. */
+        boolean listening(String address, int port);
+    }
+
     public KafkaBroker(Path dataDir, int port, int controllerPort) {
-        this(dataDir, port, controllerPort, null, null, "127.0.0.1");
+        this(dataDir, port, controllerPort, null, "127.0.0.1");
     }
 
     /** In this (root) namespace on fixed ports, listening on and advertising {@code address} only. */
     public KafkaBroker(Path dataDir, int port, int controllerPort, String address) {
-        this(dataDir, port, controllerPort, null, null, address);
+        this(dataDir, port, controllerPort, null, address);
     }
 
-    private KafkaBroker(Path dataDir, int port, int controllerPort, NetworkTestBed bed, NetworkTestBed.Host host, String address) {
+    private KafkaBroker(Path dataDir, int port, int controllerPort, Placement host, String address) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
-        this.bed = bed;
         this.host = host;
         this.address = address;
     }
 
     /**
-     * A broker inside a test-bed host, listening on the host's address only, started through the
-     * bed (so the host's power loss, freeze and isolation hit it). Nothing outside the bed reaches
+     * A broker inside {@code placement}, listening on its address only, started through it (e.g. a
+     * test-bed host, so the host's power loss, freeze and isolation hit it). Nothing outside reaches
      * it, so topics are created on first use (auto-create) instead of by {@link EventBus#ensureTopics}.
      */
-    public static KafkaBroker startInHost(NetworkTestBed bed, NetworkTestBed.Host host, Path dataDir) {
-        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), bed, host, host.address());
+    public static KafkaBroker startIn(Placement placement, Path dataDir) {
+        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), placement, placement.address());
         broker.start();
         return broker;
     }
 
     /**
      * A broker in this (root) namespace listening on {@code address} only, e.g. the root side of a
-     * test bed's root link ({@link NetworkTestBed#rootAddress()}) so the bed's hosts reach it.
+     * network test bed's root link so the bed's hosts reach it.
      * Topics are created by {@link io.pgpilot.events.EventBus#ensureTopics}, as on loopback.
      */
     public static KafkaBroker startOn(String address, Path dataDir) {
-        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), null, null, address);
+        KafkaBroker broker = new KafkaBroker(dataDir, FreePorts.next(), FreePorts.next(), null, address);
         broker.start();
         return broker;
     }
@@ -106,14 +117,14 @@ public final class KafkaBroker implements AutoCloseable {
             }
             ProcessBuilder broker = java(List.of("kafka.Kafka", properties.toString()));
             if (host != null) {
-                broker.command(bed.wrap(host, broker.command()));
+                broker.command(host.wrap(broker.command()));
             }
             process = broker.redirectOutput(dataDir.resolve("kafka.out").toFile()).start();
             Waits.until("Kafka on port " + port, Duration.ofSeconds(60), () -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("Kafka exited with " + process.exitValue() + ", see " + dataDir.resolve("kafka.out"));
                 }
-                return host == null ? FreePorts.isListening(address, port) : listeningInHost();
+                return host == null ? FreePorts.isListening(address, port) : host.listening(address, port);
             });
             if (host == null) {
                 EventBus.ensureTopics(bootstrapServers(), (short) 1);
@@ -121,16 +132,6 @@ public final class KafkaBroker implements AutoCloseable {
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A TCP connect from inside the host itself: no packet from the root namespace to the bed's addresses. */
-    private boolean listeningInHost() {
-        try {
-            bed.exec(host, "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port);
-            return true;
-        } catch (IllegalStateException notYet) {
-            return false;
         }
     }
 

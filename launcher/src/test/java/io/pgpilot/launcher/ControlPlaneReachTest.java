@@ -1,4 +1,4 @@
-package io.pgpilot.testkit;
+package io.pgpilot.launcher;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

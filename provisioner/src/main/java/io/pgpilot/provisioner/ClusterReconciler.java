@@ -60,6 +60,7 @@ public final class ClusterReconciler implements AutoCloseable {
     private final RollingRestarter restarter;
     private final InstanceSteps steps;
     private final Hibernation hibernation;
+    private final LostInstanceReplacer replacer;
     private ScheduledExecutorService ticker;
 
     public ClusterReconciler(InstanceBackend postgres, SecretStore secrets, InventoryPublisher publisher) {
@@ -82,6 +83,7 @@ public final class ClusterReconciler implements AutoCloseable {
         this.restarter = new RollingRestarter(postgres, secrets, publisher);
         this.steps = new InstanceSteps(postgres, secrets, publisher, reporter, backupServiceUrl);
         this.hibernation = new Hibernation(postgres, reporter, publisher);
+        this.replacer = new LostInstanceReplacer(postgres, steps, publisher);
         this.recovery = new RecoveryBootstrap(postgres, secrets, publisher, reporter, backupServiceUrl, steps::ensureDatabase);
     }
 
@@ -137,6 +139,7 @@ public final class ClusterReconciler implements AutoCloseable {
         if (topology != null && !threads.closed() && !hibernation.hibernated(cluster)) {
             converger.converge(topology, specs.get(cluster), trigger);
             restarter.step(topology, specs.get(cluster));
+            replacer.step(topology, specs.get(cluster)); // instances of lost nodes, stale copies on nodes that are back
         }
     }
 
@@ -309,6 +312,7 @@ public final class ClusterReconciler implements AutoCloseable {
         restarter.forget(cluster);
         topologies.remove(cluster); // the next incarnation's topology has a higher epoch anyway
         converger.forget(cluster);
+        replacer.forget(cluster);
         List<String> removed = new ArrayList<>();
         for (int ordinal : postgres.ordinals(cluster)) {
             InstanceLayout layout = postgres.layout(cluster, ordinal);

@@ -54,6 +54,24 @@ public interface InstanceBackend {
 
     boolean isRunning(InstanceLayout layout);
 
+    /**
+     * The cluster's instances whose host has been lost (silent longer than the loss grace, or gone):
+     * ordinal -> that host's name. Such an instance can be created again elsewhere by preparing it
+     * again. None on a backend whose instances all run on this host.
+     */
+    default Map<Integer, String> onLostNodes(String cluster) {
+        return Map.of();
+    }
+
+    /**
+     * Removes, from hosts that are back, the stale copies that instances created again elsewhere left
+     * behind (stopped first; they never start again); returns the copies removed. None on a backend
+     * whose instances never move.
+     */
+    default List<StaleCopy> removeStaleCopies(String cluster) {
+        return List.of();
+    }
+
     /** The instance's persisted metadata (its port); null when it has none yet. */
     InstanceMetadata readMetadata(InstanceLayout layout);
 

@@ -16,6 +16,7 @@ import io.pgpilot.instance.node.NodeOperations;
 import io.pgpilot.instance.sql.InstanceSql;
 import io.pgpilot.provisioner.InstanceBackend;
 import io.pgpilot.provisioner.InstanceEndpoint;
+import io.pgpilot.provisioner.StaleCopy;
 import io.pgpilot.provisioner.placement.PlacementDecision;
 import io.pgpilot.provisioner.tls.InstanceCertificates;
 import io.pgpilot.support.security.ServiceTokens;
@@ -59,7 +60,12 @@ public final class NodesBackend implements InstanceBackend {
     private final InstanceSql sql;
     private final NodeIssuer issuer;
     private final Clock clock;
-    private final Map<String, NodeOperations> connected = new ConcurrentHashMap<>();
+    private final Relocations relocations;
+    private final Map<String, Connection> connected = new ConcurrentHashMap<>();
+
+    /** A node's client, made for the record's address and labels (the agent's port). */
+    private record Connection(String address, Map<String, String> labels, NodeOperations ops) {
+    }
     /** Nodes whose last answer to an observation was none (said once when lost, once when back). */
     private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
 
@@ -77,6 +83,7 @@ public final class NodesBackend implements InstanceBackend {
         this.sql = new InstanceSql(() -> certificates.authority().certificateFile());
         this.issuer = new NodeIssuer(certificates, new ServiceTokens(home));
         this.clock = clock;
+        this.relocations = new Relocations(book, nodes, placer, this::node, clock);
     }
 
     @Override
@@ -122,8 +129,9 @@ public final class NodesBackend implements InstanceBackend {
     private NodeOperations node(String name) {
         NodeRecord record = nodes.record(name).orElseThrow(() ->
                 new ProvisioningException(Reason.NODE_UNREACHABLE, "node " + name + " is not registered (topic pgpilot.nodes)"));
-        // a node that re-registers at another address gets a new connection
-        return connected.compute(name, (n, ops) -> ops != null && ops.address().equals(record.address()) ? ops : connect.apply(record));
+        // a node that re-registers at another address (or agent port) gets a new connection
+        return connected.compute(name, (n, c) -> c != null && c.address().equals(record.address()) && c.labels().equals(record.labels())
+                ? c : new Connection(record.address(), record.labels(), connect.apply(record))).ops();
     }
 
     private static InstanceRef ref(InstanceLayout layout) {
@@ -188,6 +196,16 @@ public final class NodesBackend implements InstanceBackend {
     }
 
     @Override
+    public Map<Integer, String> onLostNodes(String cluster) {
+        return relocations.onLostNodes(cluster);
+    }
+
+    @Override
+    public List<StaleCopy> removeStaleCopies(String cluster) {
+        return relocations.removeStaleCopies(cluster);
+    }
+
+    @Override
     public boolean isRunning(InstanceLayout layout) {
         return book.node(layout.cluster(), layout.ordinal()) != null && node(layout).isRunning(ref(layout));
     }
@@ -222,8 +240,8 @@ public final class NodesBackend implements InstanceBackend {
                 yield place.node();
             }
             case PlacementDecision.Replace replace -> {
-                log.warn("cluster={} instance={} node {} lost: placed on node {} instead", cluster, layout.instance(),
-                        replace.lostNode(), replace.node());
+                log.warn("cluster={} instance={} node {} lost (silent longer than the loss grace): placed on node {} instead; "
+                        + "its copy there is stale and removed when the node is back", cluster, layout.instance(), replace.lostNode(), replace.node());
                 yield replace.node();
             }
             case PlacementDecision.Unplaceable none ->
@@ -393,7 +411,9 @@ public final class NodesBackend implements InstanceBackend {
     @Override
     public void removeCluster(String cluster) {
         List<String> failed = new ArrayList<>();
-        for (String name : new TreeSet<>(book.cluster(cluster).values())) {
+        TreeSet<String> holding = new TreeSet<>(book.cluster(cluster).values());
+        book.staleCopies(cluster).forEach(copy -> holding.add(copy.node()));
+        for (String name : holding) {
             try {
                 node(name).removeCluster(cluster);
             } catch (RuntimeException e) {

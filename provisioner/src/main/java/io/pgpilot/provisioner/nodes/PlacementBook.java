@@ -2,6 +2,7 @@ package io.pgpilot.provisioner.nodes;
 
 import io.pgpilot.instance.ProvisioningException;
 import io.pgpilot.instance.ProvisioningException.Reason;
+import io.pgpilot.provisioner.StaleCopy;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -18,11 +19,17 @@ import java.util.TreeMap;
  * {@code <home>/placement/assignments.properties} (written to a temporary file, then renamed) before
  * the node is asked to create the instance, so that a restarted provisioner finds every instance
  * where it put it. One provisioner writes it; nothing secret in it.
+ *
+ * <p>An assignment that moves to another node (the instance was re-placed after its node was lost)
+ * leaves a {@link StaleCopy} on the old node, persisted in the same file (key
+ * {@code <cluster>/<ordinal>@<node>}) in the same write as the move, until the copy is removed.
  */
 public final class PlacementBook {
 
     private final Path file;
+    private static final String STALE = "stale-copy";
     private final Map<String, String> assignments = new TreeMap<>();
+    private final java.util.Set<StaleCopy> staleCopies = new java.util.LinkedHashSet<>();
 
     public PlacementBook(Path home) {
         this.file = home.resolve("placement").resolve("assignments.properties");
@@ -30,7 +37,15 @@ public final class PlacementBook {
             try {
                 Properties p = new Properties();
                 p.load(new StringReader(Files.readString(file)));
-                p.stringPropertyNames().forEach(k -> assignments.put(k, p.getProperty(k)));
+                p.stringPropertyNames().stream().sorted().forEach(k -> {
+                    int at = k.indexOf('@');
+                    if (at < 0) {
+                        assignments.put(k, p.getProperty(k));
+                    } else {
+                        staleCopies.add(new StaleCopy(k.substring(0, k.lastIndexOf('/')),
+                                Integer.parseInt(k.substring(k.lastIndexOf('/') + 1, at)), k.substring(at + 1)));
+                    }
+                });
             } catch (IOException e) {
                 throw new ProvisioningException(Reason.LAYOUT, "cannot read the placement of instances in " + file, e);
             }
@@ -65,10 +80,21 @@ public final class PlacementBook {
         return assignments.keySet().stream().map(k -> k.substring(0, k.lastIndexOf('/'))).distinct().sorted().toList();
     }
 
+    /**
+     * Assigns the instance to {@code node}. When it was assigned to another node, that node's copy
+     * becomes a {@link StaleCopy}; a stale copy of the instance on {@code node} itself is forgotten
+     * (the instance is created there anew, over it).
+     */
     public synchronized void assign(String cluster, int ordinal, String node) {
-        if (!node.equals(assignments.put(key(cluster, ordinal), node))) {
-            save();
+        String before = assignments.put(key(cluster, ordinal), node);
+        if (node.equals(before)) {
+            return;
         }
+        if (before != null) {
+            staleCopies.add(new StaleCopy(cluster, ordinal, before));
+        }
+        staleCopies.remove(new StaleCopy(cluster, ordinal, node));
+        save();
     }
 
     public synchronized void release(String cluster, int ordinal) {
@@ -77,8 +103,22 @@ public final class PlacementBook {
         }
     }
 
+    /** Forgets every assignment and stale copy of the cluster. */
     public synchronized void releaseCluster(String cluster) {
-        if (assignments.keySet().removeIf(k -> k.startsWith(cluster + "/"))) {
+        boolean changed = assignments.keySet().removeIf(k -> k.startsWith(cluster + "/"));
+        if (staleCopies.removeIf(copy -> copy.cluster().equals(cluster)) || changed) {
+            save();
+        }
+    }
+
+    /** The stale copies of the cluster's moved instances still to be removed. */
+    public synchronized java.util.List<StaleCopy> staleCopies(String cluster) {
+        return staleCopies.stream().filter(copy -> copy.cluster().equals(cluster)).toList();
+    }
+
+    /** The copy was removed from its node. */
+    public synchronized void staleCopyRemoved(StaleCopy copy) {
+        if (staleCopies.remove(copy)) {
             save();
         }
     }
@@ -88,8 +128,9 @@ public final class PlacementBook {
             Files.createDirectories(file.getParent());
             Properties p = new Properties();
             p.putAll(assignments);
+            staleCopies.forEach(copy -> p.put(key(copy.cluster(), copy.ordinal()) + "@" + copy.node(), STALE));
             StringWriter text = new StringWriter();
-            p.store(text, "pgpilot placement: <cluster>/<ordinal> = node");
+            p.store(text, "pgpilot placement: <cluster>/<ordinal> = node; <cluster>/<ordinal>@<node> = a stale copy to remove");
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, text.toString());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

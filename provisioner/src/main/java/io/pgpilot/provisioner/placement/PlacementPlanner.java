@@ -77,7 +77,7 @@ public final class PlacementPlanner {
             NodeView node = nodeName == null ? null : byName.get(nodeName);
             if (nodeName == null) {
                 toPlace.add(instance);
-            } else if (node == null || node.lost(now, settings.lossGrace())) {
+            } else if (lost(node, now)) {
                 lostNodeOf.put(instance, nodeName);
                 toPlace.add(instance);
             } else {
@@ -105,6 +105,32 @@ public final class PlacementPlanner {
             clusterInZone.merge(node.zone(), 1, Integer::sum);
         }
         return instances.stream().map(decided::get).toList();
+    }
+
+    /**
+     * The instances among {@code current} (instance -> node) whose node is lost: deregistered, or
+     * silent for longer than the loss grace; instance -> lost node, in the order of {@code current}.
+     * The same rule as {@link #plan}'s {@link PlacementDecision.Replace}.
+     */
+    public Map<String, String> lost(Map<String, String> current, List<NodeView> nodes, Instant now) {
+        Map<String, NodeView> byName = new HashMap<>();
+        nodes.forEach(node -> byName.put(node.name(), node));
+        Map<String, String> result = new LinkedHashMap<>();
+        current.forEach((instance, node) -> {
+            if (lost(byName.get(node), now)) {
+                result.put(instance, node);
+            }
+        });
+        return result;
+    }
+
+    /** Heard from within the heartbeat timeout (a registered node that takes new instances and answers). */
+    public boolean alive(String node, List<NodeView> nodes, Instant now) {
+        return nodes.stream().anyMatch(view -> view.name().equals(node) && view.alive(now, settings.heartbeatTimeout()));
+    }
+
+    private boolean lost(NodeView node, Instant now) {
+        return node == null || node.lost(now, settings.lossGrace());
     }
 
     private Optional<NodeView> choose(List<NodeView> nodes, Map<String, Integer> used, Map<String, Integer> clusterOnNode,

@@ -1,5 +1,6 @@
 package io.pgpilot.provisioner.nodes;
 
+import io.pgpilot.provisioner.StaleCopy;
 import io.pgpilot.provisioner.placement.NodeView;
 import io.pgpilot.provisioner.placement.PlacementDecision;
 import io.pgpilot.provisioner.placement.PlacementPlanner;
@@ -62,5 +63,20 @@ class PlacerTest {
         List<NodeView> nodes = List.of(node("a", NOW), node("b", NOW));
         assertThat(placer.decide("pg", 3, Map.of("pg/1", "a", "pg/2", "b"), nodes, NOW))
                 .isInstanceOf(PlacementDecision.Unplaceable.class);
+    }
+
+    @Test
+    void theInstancesOfALostOrDeregisteredNodeAreLostNotThoseOfASilentOne() {
+        List<NodeView> nodes = List.of(node("a", NOW), node("b", NOW.minusSeconds(600)), node("c", NOW.minusSeconds(30)));
+        assertThat(placer.lost("pg", Map.of(1, "a", 2, "b", 3, "c", 4, "gone"), nodes, NOW)).isEqualTo(Map.of(2, "b", 4, "gone"));
+        assertThat(placer.lost("pg", Map.of(1, "a"), nodes, NOW)).isEmpty();
+    }
+
+    @Test
+    void staleCopiesAreRemovableOnlyOnNodesHeardFromAgain() {
+        List<NodeView> nodes = List.of(node("a", NOW), node("b", NOW.minusSeconds(600)), node("c", NOW.minusSeconds(1)));
+        List<StaleCopy> copies = List.of(new StaleCopy("pg", 2, "b"), new StaleCopy("pg", 3, "c"), new StaleCopy("pg", 1, "gone"),
+                new StaleCopy("pg", 4, "a"));
+        assertThat(placer.removable(copies, nodes, NOW)).containsExactly(new StaleCopy("pg", 3, "c"), new StaleCopy("pg", 4, "a"));
     }
 }

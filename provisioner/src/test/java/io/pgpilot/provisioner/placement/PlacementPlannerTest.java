@@ -144,4 +144,17 @@ class PlacementPlannerTest {
                 .hasMessageContaining("lossGrace");
         assertThatThrownBy(() -> new NodeView("a", "", -1, NOW)).hasMessageContaining("capacity");
     }
+
+    @Test
+    void lostIsTheRuleOfReplace() {
+        // grace 60 s: a silent node (30 s) is not lost, a node silent for 61 s or deregistered is
+        List<NodeView> nodes = List.of(live("a", ""), silentFor("b", 30), silentFor("c", 61));
+        Map<String, String> current = Map.of("pg-1", "a", "pg-2", "b", "pg-3", "c", "pg-4", "gone");
+        assertThat(preferred.lost(current, nodes, NOW)).isEqualTo(Map.of("pg-3", "c", "pg-4", "gone"));
+        assertThat(preferred.plan(List.of("pg-3"), Map.of("pg-3", "c"), nodes, Map.of(), NOW).getFirst())
+                .isEqualTo(new Replace("pg-3", "c", "a"));
+        assertThat(preferred.alive("a", nodes, NOW)).isTrue();
+        assertThat(preferred.alive("b", nodes, NOW)).isFalse();
+        assertThat(preferred.alive("gone", nodes, NOW)).isFalse();
+    }
 }

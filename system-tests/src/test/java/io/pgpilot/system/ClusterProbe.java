@@ -131,13 +131,6 @@ final class ClusterProbe {
 
     /** How many of the given ids are present, read through rw (the current primary). */
     long countPresent(String table, List<Long> ids) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + rw() + "/app", "app", secret("app", "password"));
-             var statement = c.prepareStatement("select count(*) from " + table + " where id = any(?)")) {
-            statement.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return io.pgpilot.testkit.AckedWriter.countPresent(rw(), "app", "app", secret("app", "password"), table, ids);
     }
 }

@@ -1,13 +1,10 @@
 package io.pgpilot.system;
 
-import io.pgpilot.events.KeyedView;
-import io.pgpilot.events.KeyedViewFeed;
-import io.pgpilot.events.NodeRecord;
-import io.pgpilot.events.Topics;
 import io.pgpilot.testkit.AckedWriter;
 import io.pgpilot.testkit.ClientSeenOutage;
 import io.pgpilot.launcher.LocalPlatform;
 import io.pgpilot.testkit.NetworkTestBed;
+import io.pgpilot.testkit.NodeAgents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -17,7 +14,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,6 +47,7 @@ class MultiHostSystemIT {
     static Path dir;
     static NetworkTestBed bed;
     static LocalPlatform platform;
+    static NodeAgents agents;
     static ClusterProbe probe;
     /** Instance name -> host:port as the status last said (a dead node's instance keeps its address). */
     static final Map<String, String> addresses = new ConcurrentHashMap<>();
@@ -71,41 +68,19 @@ class MultiHostSystemIT {
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         platform = LocalPlatform.start(LocalPlatform.Settings.ephemeral(Path.of("..").toAbsolutePath().normalize(), home)
                 .withAdvertisedAddress(bed.rootAddress()));
+        agents = new NodeAgents(bed, dir, platform.kafkaBootstrapServers(), platform.joinTokenFile(),
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         for (String node : NODES) {
             startAgent(node);
         }
         // the agents register on pgpilot.nodes: apply only once every node can take an instance
-        KeyedView<NodeRecord> nodes = new KeyedView<>(NodeRecord.class);
-        try (KeyedViewFeed feed = new KeyedViewFeed(platform.kafkaBootstrapServers(), "e2e-nodes", Map.of(Topics.NODES, nodes)).start()) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> nodes.all().keySet().containsAll(NODES));
-        }
+        agents.awaitRegistered(NODES, Duration.ofSeconds(90));
         probe = new ClusterProbe(platform, home, CLUSTER);
     }
 
     /** The node agent of {@code node} as a process inside its host (killed by the host's power loss). */
-    static void startAgent(String node) throws Exception {
-        NetworkTestBed.Host host = bed.host(node);
-        Path nodeDir = dir.resolve(node);
-        Files.createDirectories(nodeDir.resolve("home"));
-        Files.setPosixFilePermissions(nodeDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(nodeDir.resolve("home"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path token = nodeDir.resolve("join-token");
-        Files.copy(platform.joinTokenFile(), token, StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        Path config = nodeDir.resolve("agent.properties");
-        Files.writeString(config, String.join("\n",
-                "name=" + node,
-                "address=" + host.address(),
-                "kafka-bootstrap-servers=" + platform.kafkaBootstrapServers(),
-                "join-token-file=" + token,
-                "home=" + nodeDir.resolve("home"),
-                "pg-bin-directory=/usr/lib/postgresql/15/bin",
-                "heartbeat-interval=1s",
-                ""));
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        bed.start(host, List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath, "io.pgpilot.node.NodeAgentMain", config.toString()), nodeDir.resolve("agent.log"));
+    static void startAgent(String node) {
+        agents.start(node);
     }
 
     @AfterAll

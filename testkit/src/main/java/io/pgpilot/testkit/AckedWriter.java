@@ -38,6 +38,14 @@ public final class AckedWriter implements AutoCloseable {
         }
     }
 
+    /** Names the server that acknowledged by its {@code cluster_name}: pgpilot sets it to the instance name. */
+    public static final String BY_CLUSTER_NAME = "select current_setting('cluster_name')";
+    /**
+     * Names the server by the address that accepted the connection: for peers that give every member
+     * the same {@code cluster_name} (Patroni sets it to its scope), and across hosts (one address per node).
+     */
+    public static final String BY_ADDRESS = "select host(inet_server_addr())";
+
     /** SQLSTATE read_only_sql_transaction. */
     public static final String READ_ONLY = "25006";
 
@@ -46,6 +54,7 @@ public final class AckedWriter implements AutoCloseable {
     private final String url;
     private final Properties properties = new Properties();
     private final String table;
+    private final String serverQuery;
     private final AtomicLong nextId = new AtomicLong(1);
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
@@ -54,6 +63,13 @@ public final class AckedWriter implements AutoCloseable {
     private volatile boolean running = true;
 
     public AckedWriter(String hostPort, String database, String user, String password, String table, int threadCount) {
+        this(hostPort, database, user, password, table, threadCount, BY_CLUSTER_NAME);
+    }
+
+    /** @param serverQuery how an {@link Ack} names its server: {@link #BY_CLUSTER_NAME} or {@link #BY_ADDRESS} */
+    public AckedWriter(String hostPort, String database, String user, String password, String table, int threadCount,
+                       String serverQuery) {
+        this.serverQuery = serverQuery;
         this.url = "jdbc:postgresql://" + hostPort + "/" + database;
         this.table = table;
         properties.setProperty("user", user);
@@ -111,8 +127,8 @@ public final class AckedWriter implements AutoCloseable {
         }
     }
 
-    private static String serverOf(Connection connection) throws SQLException {
-        try (var rs = connection.createStatement().executeQuery("select current_setting('cluster_name')")) {
+    private String serverOf(Connection connection) throws SQLException {
+        try (var rs = connection.createStatement().executeQuery(serverQuery)) {
             rs.next();
             return rs.getString(1);
         }
@@ -142,6 +158,25 @@ public final class AckedWriter implements AutoCloseable {
     /** Commits that returned with a warning (committed locally, replication not confirmed): not in {@link #acks()}. */
     public long unreplicatedCommits() {
         return unreplicated.get();
+    }
+
+    /** Acks after the writers' last error (all of them when there was none). */
+    public long acksAfterLastFailure() {
+        long last = failures.stream().mapToLong(Failure::nanos).max().orElse(Long.MIN_VALUE);
+        return acks.stream().filter(a -> a.nanos() > last).count();
+    }
+
+    /** How many of {@code ids} are in {@code table}, read through {@code hostPort}: the lost-commit check. */
+    public static long countPresent(String hostPort, String database, String user, String password, String table, List<Long> ids)
+            throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + hostPort + "/" + database, user, password);
+             var statement = c.prepareStatement("select count(*) from " + table + " where id = any(?)")) {
+            statement.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (var rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** Acks from a server other than {@code server}, after the given nanoTime. */

@@ -7,9 +7,6 @@ import io.pgpilot.launcher.Waits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -146,7 +143,7 @@ public final class FailoverBenchmark {
         try {
             // the outage is over once the new primary serves and the clients have stopped failing
             Waits.until("acknowledged commits on a new primary after the clients' last error", Duration.ofSeconds(120),
-                    () -> writer.acksFromOtherThan(old, eventNanos) > 50 && acksAfterLastFailure(writer) > 100);
+                    () -> writer.acksFromOtherThan(old, eventNanos) > 50 && writer.acksAfterLastFailure() > 100);
         } finally {
             if (!frozen.isEmpty()) {
                 signal("CONT", frozen);
@@ -160,16 +157,11 @@ public final class FailoverBenchmark {
         ClientSeenOutage outage = ClientSeenOutage.of(acks, writer.failures(), eventNanos, firstNew.nanos());
         long firstAckAfterMillis = acks.stream().filter(a -> a.nanos() == outage.firstAckAfter()).findFirst()
                 .map(AckedWriter.Ack::epochMillis).orElse(firstNew.epochMillis());
-        long lost = acks.size() - countPresent(table, acks.stream().map(AckedWriter.Ack::id).toList(), password);
+        long lost = acks.size() - AckedWriter.countPresent(rw(), "app", "app", password, table, acks.stream().map(AckedWriter.Ack::id).toList());
         Waits.until("the completion event", Duration.ofSeconds(30), () -> seen.stream().anyMatch(e -> e.type().endsWith("over.completed")));
         FailoverPhases phases = FailoverPhases.of(eventAt, firstNew.server(), seen, firstAckAfterMillis);
         return new Outcome(kind, old, firstNew.server(), (firstNew.nanos() - lastOld) / 1_000_000, outage.millis(), acks.size(), lost,
                 writer.errors(), writer.readOnlyErrors(), phases.toString());
-    }
-
-    private static long acksAfterLastFailure(AckedWriter writer) {
-        long last = writer.failures().stream().mapToLong(AckedWriter.Failure::nanos).max().orElse(Long.MIN_VALUE);
-        return writer.acks().stream().filter(a -> a.nanos() > last).count();
     }
 
     private long postmasterPid(String instance) throws Exception {
@@ -181,17 +173,6 @@ public final class FailoverBenchmark {
         List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
         pids.forEach(p -> command.add(Long.toString(p)));
         new ProcessBuilder(command).inheritIO().start().waitFor();
-    }
-
-    private long countPresent(String table, List<Long> ids, String password) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + rw() + "/app", "app", password);
-             var statement = c.prepareStatement("select count(*) from " + table + " where id = any(?)")) {
-            statement.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     static long percentile(List<Long> sorted, double p) {

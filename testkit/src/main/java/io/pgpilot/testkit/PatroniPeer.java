@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 /**
  * The peer pgpilot is measured against on node loss and partitions: Debian's Patroni 3.0.2 with an
  * etcd 3.4 member on every database host of a {@link NetworkTestBed}, and HAProxy on the client host
- * routing {@code :5000} to the leader with Patroni's documented health check ({@code OPTIONS /primary}).
+ * routing {@code :5000} (every address of that host) to the leader with Patroni's documented health check ({@code OPTIONS /primary}).
  * Synchronous mode is on, like pgpilot's ANY 1 synchronous replication, so neither side may lose an
  * acknowledged commit. Benchmark and test use only: this is not part of the product.
  */
@@ -51,18 +51,21 @@ public final class PatroniPeer implements AutoCloseable {
     private final String superuserPassword = UUID.randomUUID().toString();
     private final List<Process> processes = new ArrayList<>();
 
-    private PatroniPeer(NetworkTestBed bed, List<Host> nodes, Host client, Path home) {
+    private final Timing timing;
+
+    private PatroniPeer(NetworkTestBed bed, List<Host> nodes, Host client, Path home, Timing timing) {
         this.bed = bed;
         this.nodes = List.copyOf(nodes);
         this.client = client;
         this.home = home;
+        this.timing = timing;
     }
 
     /** Starts etcd and Patroni on every node and HAProxy on the client host; returns once a leader writes. */
     public static PatroniPeer start(NetworkTestBed bed, List<Host> nodes, Host client, Path home, Timing timing) {
-        PatroniPeer peer = new PatroniPeer(bed, nodes, client, home);
+        PatroniPeer peer = new PatroniPeer(bed, nodes, client, home, timing);
         try {
-            peer.startEtcd();
+            nodes.forEach(peer::startEtcd);
             for (Host node : nodes) {
                 peer.startPatroni(node, timing);
             }
@@ -76,19 +79,18 @@ public final class PatroniPeer implements AutoCloseable {
         }
     }
 
-    private void startEtcd() {
+    private void startEtcd(Host node) {
         String cluster = nodes.stream().map(n -> n.name() + "=http://" + n.address() + ":2380")
                 .collect(Collectors.joining(","));
-        for (Host node : nodes) {
-            Path dir = directory(node).resolve("etcd");
-            processes.add(bed.start(node, List.of("etcd", "--name", node.name(), "--data-dir", dir.toString(),
-                    "--listen-peer-urls", "http://" + node.address() + ":2380",
-                    "--initial-advertise-peer-urls", "http://" + node.address() + ":2380",
-                    "--listen-client-urls", "http://" + node.address() + ":2379,http://127.0.0.1:2379",
-                    "--advertise-client-urls", "http://" + node.address() + ":2379",
-                    "--initial-cluster", cluster, "--initial-cluster-state", "new",
-                    "--initial-cluster-token", "pgpilot-peer"), directory(node).resolve("etcd.log")));
-        }
+        Path dir = directory(node).resolve("etcd");
+        // started again after a power loss, etcd finds its data directory and ignores the initial-cluster flags
+        processes.add(bed.start(node, List.of("etcd", "--name", node.name(), "--data-dir", dir.toString(),
+                "--listen-peer-urls", "http://" + node.address() + ":2380",
+                "--initial-advertise-peer-urls", "http://" + node.address() + ":2380",
+                "--listen-client-urls", "http://" + node.address() + ":2379,http://127.0.0.1:2379",
+                "--advertise-client-urls", "http://" + node.address() + ":2379",
+                "--initial-cluster", cluster, "--initial-cluster-state", "new",
+                "--initial-cluster-token", "pgpilot-peer"), directory(node).resolve("etcd.log")));
     }
 
     private void startPatroni(Host node, Timing timing) {
@@ -156,7 +158,7 @@ public final class PatroniPeer implements AutoCloseable {
                   timeout server 30m
                   timeout check 5s
                 listen primary
-                  bind 127.0.0.1:%d
+                  bind :%d
                   option httpchk OPTIONS /primary
                   http-check expect status 200
                   default-server %s on-marked-down shutdown-sessions
@@ -170,6 +172,20 @@ public final class PatroniPeer implements AutoCloseable {
         Path file = dir.resolve("haproxy.cfg");
         write(file, cfg.toString());
         processes.add(bed.start(client, List.of("haproxy", "-db", "-f", file.toString()), dir.resolve("haproxy.log")));
+    }
+
+    /**
+     * Power is back on a node that lost it: its etcd member and its Patroni start again on the data they
+     * left (Patroni then starts PostgreSQL as a replica, rewinding it if it was the leader).
+     */
+    public void powerBack(Host node) {
+        startEtcd(node);
+        startPatroni(node, timing);
+    }
+
+    /** The proxy's address as other hosts (and the root namespace, with a root link) reach it: {@code <client address>:5000}. */
+    public String endpoint() {
+        return client.address() + ":" + PROXY_PORT;
     }
 
     /** The node whose Patroni REST API answers 200 on {@code /primary}, asked from the client host. */

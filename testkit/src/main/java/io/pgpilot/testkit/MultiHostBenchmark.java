@@ -1,5 +1,6 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.launcher.Waits;
 import io.pgpilot.testkit.MultiHostReport.Outcome;
 import io.pgpilot.testkit.NetworkTestBed.Host;
 

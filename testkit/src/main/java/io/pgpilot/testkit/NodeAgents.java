@@ -1,5 +1,6 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.launcher.Waits;
 import io.pgpilot.events.KeyedView;
 import io.pgpilot.events.KeyedViewFeed;
 import io.pgpilot.events.NodeRecord;

@@ -1,5 +1,7 @@
 package io.pgpilot.testkit;
 
+import io.pgpilot.launcher.LocalPlatform;
+import io.pgpilot.launcher.Waits;
 import io.pgpilot.events.Json;
 import io.pgpilot.testkit.NetworkTestBed.Host;
 

@@ -233,16 +233,16 @@ class HeartbeatLoop implements SmartLifecycle {
         return true;
     }
 
-    /**
-     * One probe (connection, credentials) per instance of one cluster incarnation on one port: a
-     * re-created cluster of the same name has new passwords and maybe new ports.
-     */
     /** Whether the instance's postmaster runs on this host (its data directory and process are visible here). */
     static boolean onThisHost(InstanceRecord instance) {
         String host = instance.host();
         return host == null || host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
     }
 
+    /**
+     * One probe (connection, credentials) per instance of one cluster incarnation on one port: a
+     * re-created cluster of the same name has new passwords and maybe new ports.
+     */
     private static String probeKey(InstanceRecord instance) {
         return Topics.instanceKey(instance.cluster(), instance.instance()) + "#" + instance.uid() + ":" + instance.port();
     }

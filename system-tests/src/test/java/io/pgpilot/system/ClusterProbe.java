@@ -112,12 +112,54 @@ final class ClusterProbe {
         return (String) platform.status(cluster).get("currentPrimary");
     }
 
-    @SuppressWarnings("unchecked")
     boolean healthy() {
-        Map<String, Object> status = platform.status(cluster);
+        return healthy(platform.status(cluster));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean healthy(Map<String, Object> status) {
         return "Cluster in healthy state".equals(status.get("phase"))
                 && ((List<Map<String, Object>>) status.get("instanceStatus")).stream()
                 .filter(i -> "replica".equals(i.get("role"))).allMatch(i -> "streaming".equals(i.get("walReceiver")));
+    }
+
+    /**
+     * Waits until the cluster is healthy with every replica streaming; prints how long that took and,
+     * when it does not happen within {@code atMost}, fails with the last status seen (phase, every
+     * instance's role, state and WAL receiver) so that a CI log says what was still converging.
+     */
+    void awaitHealthy(java.time.Duration atMost) {
+        long start = System.nanoTime();
+        var last = new java.util.concurrent.atomic.AtomicReference<Map<String, Object>>();
+        try {
+            org.awaitility.Awaitility.await().atMost(atMost).ignoreExceptions().until(() -> {
+                Map<String, Object> status = platform.status(cluster);
+                last.set(status);
+                return healthy(status);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("cluster " + cluster + " not healthy within " + atMost.toSeconds() + " s; last status: "
+                    + summary(last.get()), e);
+        }
+        System.out.printf("cluster %s healthy after %.1f s%n", cluster, (System.nanoTime() - start) / 1e9);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String summary(Map<String, Object> status) {
+        if (status == null) {
+            return "none (status never answered)";
+        }
+        StringBuilder out = new StringBuilder("phase=" + status.get("phase") + ", primary=" + status.get("currentPrimary")
+                + ", progress=" + status.get("progress"));
+        Object instances = status.get("instanceStatus");
+        if (instances instanceof List<?> list) {
+            for (Object item : list) {
+                Map<String, Object> i = (Map<String, Object>) item;
+                out.append("; ").append(i.get("name")).append(" role=").append(i.get("role")).append(" status=").append(i.get("status"))
+                        .append(" walReceiver=").append(i.get("walReceiver")).append(" message=").append(i.get("message"));
+            }
+        }
+        return out.toString();
     }
 
     String rw() {

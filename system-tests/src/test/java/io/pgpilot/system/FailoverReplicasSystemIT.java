@@ -65,7 +65,7 @@ class FailoverReplicasSystemIT {
 
     @BeforeEach
     void startLoad(org.junit.jupiter.api.TestInfo test) throws Exception {
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         table = "load_" + test.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z]", "").substring(0, 20);
         AckedWriter.createTable(probe.rw(), "app", "app", probe.secret("app", "password"), table);
         writer = new AckedWriter(probe.rw(), "app", "app", probe.secret("app", "password"), table, 4).start();
@@ -77,7 +77,7 @@ class FailoverReplicasSystemIT {
         writer.stop();
         List<Long> acked = writer.acks().stream().map(AckedWriter.Ack::id).toList();
         assertThat(probe.countPresent(table, acked)).as("acknowledged commits present after the event").isEqualTo(acked.size());
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         assertThat(probe.writablePrimaries()).containsExactly(probe.currentPrimary());
         System.out.printf("%s: %d commits acknowledged, all present; %d client errors%n", table, acked.size(), writer.errors());
     }
@@ -159,7 +159,7 @@ class FailoverReplicasSystemIT {
         await().atMost(CONVERGE).until(() -> state(frozen).filter("STANDBY"::equals).isPresent());
         assertThat(published(frozen)).as("topologies published by the replica that was frozen, after it was frozen")
                 .isEqualTo(publishedBefore);
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         assertThat(probe.currentPrimary()).isEqualTo(primary);
     }
 }

@@ -57,7 +57,7 @@ class FailoverSystemIT {
 
     @BeforeEach
     void startLoad(org.junit.jupiter.api.TestInfo test) throws Exception {
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         table = "load_" + test.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z]", "").substring(0, 20);
         AckedWriter.createTable(probe.rw(), "app", "app", probe.secret("app", "password"), table);
         writer = new AckedWriter(probe.rw(), "app", "app", probe.secret("app", "password"), table, 4).start();
@@ -69,7 +69,7 @@ class FailoverSystemIT {
         writer.stop();
         List<Long> acked = writer.acks().stream().map(AckedWriter.Ack::id).toList();
         assertThat(probe.countPresent(table, acked)).as("acknowledged commits present after the event").isEqualTo(acked.size());
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         assertThat(probe.writablePrimaries()).containsExactly(probe.currentPrimary());
         System.out.printf("%s: %d commits acknowledged, all present; %d client errors %s; %d commits with a replication warning%n",
                 table, acked.size(), writer.errors(), errorsByState(writer.failures()), writer.unreplicatedCommits());
@@ -95,7 +95,7 @@ class FailoverSystemIT {
         long before = writer.ackCount();
         probe.signal("KILL", List.of(probe.postmasterPid(replica)));
         await().atMost(CONVERGE).until(() -> writer.ackCount() > before + 200);
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         assertThat(probe.currentPrimary()).isEqualTo(primary);
     }
 
@@ -116,7 +116,7 @@ class FailoverSystemIT {
     @Order(3)
     void theOldPrimaryRejoinsAsAReplica() throws Exception {
         // after the previous failover, every instance is back: the old primary was rewound
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         assertThat(probe.writablePrimaries()).hasSize(1);
     }
 
@@ -209,7 +209,7 @@ class FailoverSystemIT {
                 .isEqualTo(404);
         assertThat(platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/instances/" + replica + "/unfence", null).statusCode())
                 .isEqualTo(202);
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
     }
 
     @Test
@@ -229,7 +229,7 @@ class FailoverSystemIT {
         } finally {
             platform.startKafka();
         }
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         assertThat(probe.currentPrimary()).isEqualTo(primary);
     }
 

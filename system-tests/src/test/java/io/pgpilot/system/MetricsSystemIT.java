@@ -54,7 +54,7 @@ class MetricsSystemIT {
         assertThat(platform.apply(Files.readString(Path.of("src/test/resources/metrics-cluster.yaml")), CLUSTER)).isEqualTo(201);
         platform.awaitHealthy(CLUSTER, Duration.ofSeconds(180));
         probe = new ClusterProbe(platform, home, CLUSTER);
-        await().atMost(WAIT).until(probe::healthy);
+        probe.awaitHealthy(WAIT);
         AckedWriter.createTable(probe.rw(), "app", "app", probe.secret("app", "password"), "metrics_load");
         writer = new AckedWriter(probe.rw(), "app", "app", probe.secret("app", "password"), "metrics_load", 2).start();
         prometheus = PrometheusServer.start(home.resolve("prometheus"), prometheusConfig(platform.settings()));

@@ -160,7 +160,7 @@ class PoolerSystemIT {
         });
         List<Long> extraMillis = new ArrayList<>();
         for (int round = 1; round <= 5; round++) {
-            await().atMost(CONVERGE).until(probe::healthy);
+            probe.awaitHealthy(CONVERGE);
             String old = probe.currentPrimary();
             long at = System.nanoTime();
             var response = platform.send("POST", "/api/v1/clusters/" + CLUSTER + "/switchover", null);
@@ -187,7 +187,7 @@ class PoolerSystemIT {
     @Test
     @Order(4)
     void aRollingRestartThroughThePoolerCostsNoClientError() throws Exception {
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         Path script = home.resolve("insert.sql");
         try (Connection c = app(); Statement st = c.createStatement()) {
             st.execute("truncate pooled");
@@ -220,7 +220,7 @@ class PoolerSystemIT {
     @Test
     @Order(5)
     void clientsRecoverFromAKilledPrimaryWithoutReconfiguration() throws Exception {
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         String old = probe.currentPrimary();
         probe.signal("KILL", List.of(probe.postmasterPid(old)));
         await().atMost(CONVERGE).until(() -> {
@@ -236,7 +236,7 @@ class PoolerSystemIT {
     @Test
     @Order(6)
     void pausedFromTheManifestHoldsQueriesUntilResumed() throws Exception {
-        await().atMost(CONVERGE).until(probe::healthy);
+        probe.awaitHealthy(CONVERGE);
         // logged in before the pause: a login while paused waits too (PgBouncer may need the server for the lookup)
         try (Connection c = app()) {
             assertThat(one(c, "select 'before'")).isEqualTo("before");

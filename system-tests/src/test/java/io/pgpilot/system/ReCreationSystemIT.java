@@ -59,7 +59,7 @@ class ReCreationSystemIT {
     @BeforeEach
     void healthyWithMarker() throws Exception {
         platform.awaitHealthy(CLUSTER, HEALTHY);
-        await().atMost(HEALTHY).until(probe::healthy);
+        probe.awaitHealthy(HEALTHY);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             try (Connection c = app()) {
                 c.createStatement().execute("create table if not exists marker (id int primary key)");
@@ -143,7 +143,7 @@ class ReCreationSystemIT {
         platform.restartService("provisioner", false);
         platform.restartService("failover-service", true);
         platform.awaitHealthy(CLUSTER, HEALTHY);
-        await().atMost(HEALTHY).until(probe::healthy);
+        probe.awaitHealthy(HEALTHY);
         assertThat(uid()).isEqualTo(uid);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             try (Connection c = app(); ResultSet rs = c.createStatement().executeQuery("select count(*) from marker")) {
@@ -198,7 +198,7 @@ class ReCreationSystemIT {
     private static void assertFreshAndHealthy(String oldUid) throws Exception {
         assertThat(uid()).isNotNull().isNotEqualTo(oldUid);
         platform.awaitHealthy(CLUSTER, HEALTHY);
-        await().atMost(HEALTHY).until(probe::healthy);
+        probe.awaitHealthy(HEALTHY);
         Map<String, Object> status = platform.status(CLUSTER);
         assertThat(status.get("readyInstances")).isEqualTo(2);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {

@@ -50,7 +50,7 @@ class RollingRestartSystemIT {
         assertThat(platform.apply(manifest, CLUSTER)).isEqualTo(201);
         platform.awaitHealthy(CLUSTER, Duration.ofSeconds(180));
         probe = new ClusterProbe(platform, home, CLUSTER);
-        await().atMost(Duration.ofSeconds(120)).until(probe::healthy);
+        probe.awaitHealthy(Duration.ofSeconds(120));
     }
 
     @AfterAll
@@ -102,7 +102,7 @@ class RollingRestartSystemIT {
     @Test
     @Order(3)
     void hibernationStopsEveryInstanceKeepingDataAndWakesUpToTheSamePrimary() throws Exception {
-        await().atMost(ROLLOUT).until(probe::healthy);
+        probe.awaitHealthy(ROLLOUT);
         String primary = probe.currentPrimary();
         Object epoch = platform.status(CLUSTER).get("topologyEpoch");
         Object timeline = platform.status(CLUSTER).get("timeline");
@@ -124,7 +124,7 @@ class RollingRestartSystemIT {
         assertThat(platform.status(CLUSTER).get("topologyEpoch")).isEqualTo(epoch);
 
         assertThat(platform.apply(current, CLUSTER)).isEqualTo(200);
-        await().atMost(ROLLOUT).ignoreExceptions().until(probe::healthy);
+        probe.awaitHealthy(ROLLOUT);
         assertThat(probe.currentPrimary()).as("woken up to the same primary").isEqualTo(primary);
         // no promotion on the way: the same timeline (the replica set may be re-announced, a new epoch with the same primary)
         assertThat(platform.status(CLUSTER).get("timeline")).isEqualTo(timeline);

@@ -23,7 +23,7 @@ import java.util.Properties;
  * write, which host runs the primary, which members accept writes, whether it is healthy again, and how
  * a host's software comes back after a power loss. Benchmark use only.
  */
-sealed interface MultiHostSystem extends AutoCloseable permits PgpilotOnBed, PatroniOnBed {
+public sealed interface MultiHostSystem extends AutoCloseable permits PgpilotOnBed, PatroniOnBed {
 
     /** What the benchmark's clients and probes log in with (never printed). */
     record Login(String user, String database, String password, boolean tls) {
@@ -77,7 +77,11 @@ sealed interface MultiHostSystem extends AutoCloseable permits PgpilotOnBed, Pat
 
     /** {@code pg_is_in_recovery()} of the member at {@code address}, empty when it does not answer. */
     default Optional<Boolean> inRecovery(String address) {
-        Login login = superuser();
+        return inRecovery(address, superuser());
+    }
+
+    /** {@code pg_is_in_recovery()} of the server at {@code address} asked as {@code login}, empty when it does not answer. */
+    static Optional<Boolean> inRecovery(String address, Login login) {
         Properties props = new Properties();
         props.setProperty("user", login.user());
         props.setProperty("password", login.password());

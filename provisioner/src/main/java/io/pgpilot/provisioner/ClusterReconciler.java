@@ -137,7 +137,7 @@ public final class ClusterReconciler implements AutoCloseable {
     public void converge(String cluster, String trigger) {
         Topology topology = topology(cluster);
         if (topology != null && !threads.closed() && !hibernation.hibernated(cluster)) {
-            converger.converge(topology, specs.get(cluster), trigger);
+            converger.converge(topology, specs.get(cluster), trigger, () -> topology(cluster));
             restarter.step(topology, specs.get(cluster));
             replacer.step(topology, specs.get(cluster)); // instances of lost nodes, stale copies on nodes that are back
         }

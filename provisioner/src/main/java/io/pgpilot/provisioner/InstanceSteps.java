@@ -158,7 +158,10 @@ final class InstanceSteps {
                                      Map<Integer, ObservedInstance> observed) {
         Map<Integer, ObservedInstance> withSelf = new LinkedHashMap<>(observed);
         withSelf.put(layout.ordinal(), new ObservedInstance(layout.ordinal(), layout.instance(), port, true, upstreamAt != null, true));
-        String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired, withSelf, layout.ordinal()));
+        List<Integer> initialized = withSelf.values().stream().filter(ObservedInstance::initialized).map(ObservedInstance::ordinal).toList();
+        List<Integer> unknown = postgres.ordinals(desired.name()).stream().filter(o -> !withSelf.containsKey(o)).toList();
+        String names = desired.synchronous().standbyNames(ReconcilePlanner.standbyCandidates(desired.name(), desired.instances(), initialized,
+                unknown, layout.ordinal()));
         Upstream upstream = upstreamAt == null ? null : new Upstream(upstreamAt.host(), upstreamAt.port(), layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), names, upstream)
                 .withArchiving(ConfigRenderer.Archiving.of(desired, backupServiceUrl));

@@ -95,10 +95,23 @@ public final class ReconcilePlanner {
      * (ordinal within the desired count) initialized instance, in ordinal order.
      */
     public static List<String> standbyCandidates(ClusterDefinition desired, Map<Integer, ObservedInstance> observed, int self) {
-        return observed.values().stream()
-                .filter(o -> o.initialized() && o.ordinal() != self && o.ordinal() <= desired.instances())
-                .sorted(Comparator.comparingInt(ObservedInstance::ordinal))
-                .map(ObservedInstance::name)
+        List<Integer> initialized = observed.values().stream().filter(ObservedInstance::initialized).map(ObservedInstance::ordinal).toList();
+        return standbyCandidates(desired.name(), desired.instances(), initialized, List.of(), self);
+    }
+
+    /**
+     * As above, from ordinals: the initialized ones observed and the {@code unknown} ones (assigned
+     * to a node that does not answer). An unknown instance stays a candidate: it was created, and
+     * leaving it out would let the primary acknowledge commits that no standby has when it is the
+     * only other one, or make a replica promoted later wait for standbys it named while it could not
+     * see this one.
+     */
+    public static List<String> standbyCandidates(String cluster, int desiredInstances, java.util.Collection<Integer> initialized,
+                                                 java.util.Collection<Integer> unknown, int self) {
+        return java.util.stream.Stream.concat(initialized.stream(), unknown.stream())
+                .filter(ordinal -> ordinal != self && ordinal <= desiredInstances)
+                .distinct().sorted()
+                .map(ordinal -> io.pgpilot.model.Names.instanceName(cluster, ordinal))
                 .toList();
     }
 }

@@ -78,6 +78,16 @@ final class TopologyConverger {
 
     /** One convergence pass; {@code desired} may be null (topology known before the spec). */
     void converge(Topology topology, ClusterDefinition desired, String trigger) {
+        converge(topology, desired, trigger, () -> topology);
+    }
+
+    /**
+     * One convergence pass that stops before any role change once {@code latest} holds a newer epoch
+     * than {@code topology}: observing a node that does not answer can take a while, and promoting
+     * the primary of a superseded epoch would make a second history (the next pass converges to the
+     * newer one).
+     */
+    void converge(Topology topology, ClusterDefinition desired, String trigger, java.util.function.Supplier<Topology> latest) {
         String cluster = topology.cluster();
         long started = System.nanoTime();
         records.incarnation(cluster, topology.uid());
@@ -101,6 +111,14 @@ final class TopologyConverger {
         Set<Integer> failed = new HashSet<>();
         for (ConvergenceStep step : plan) {
             InstanceLayout layout = postgres.layout(cluster, step.ordinal());
+            if (step instanceof Demote || step instanceof Promote || step instanceof StartPrimary) {
+                Topology newest = latest.get();
+                if (newest != null && newest.newerThan(topology)) {
+                    log.warn("cluster={} topology epoch {} superseded by epoch {} during the pass: {} not carried out, the next pass "
+                            + "converges to epoch {}", cluster, topology.epoch(), newest.epoch(), step, newest.epoch());
+                    break;
+                }
+            }
             try {
                 switch (step) {
                     case Demote s -> roles.demote(topology, layout);
@@ -292,12 +310,17 @@ final class TopologyConverger {
 
     // ---- configuration -------------------------------------------------------------------------
 
-    /** The managed settings of one instance: synchronous standbys are every other instance. */
+    /**
+     * The managed settings of one instance: synchronous standbys are every other instance, those on
+     * a node that does not answer included ({@link ReconcilePlanner#standbyCandidates(String, int,
+     * java.util.Collection, java.util.Collection, int)}).
+     */
     private ManagedSettings managed(InstanceLayout layout, int port, InstanceEndpoint upstreamAt, Map<Integer, MemberState> observed,
                                     ClusterDefinition desired) {
-        List<String> others = observed.values().stream()
-                .filter(m -> m.initialized() && m.ordinal() != layout.ordinal() && (desired == null || m.ordinal() <= desired.instances()))
-                .map(MemberState::name).toList();
+        List<Integer> initialized = observed.values().stream().filter(MemberState::initialized).map(MemberState::ordinal).toList();
+        List<Integer> unknown = postgres.ordinals(layout.cluster()).stream().filter(o -> !observed.containsKey(o)).toList();
+        List<String> others = ReconcilePlanner.standbyCandidates(layout.cluster(), desired == null ? Integer.MAX_VALUE : desired.instances(),
+                initialized, unknown, layout.ordinal());
         SynchronousReplication sync = desired == null ? new SynchronousReplication(SynchronousReplication.Method.ANY, 1) : desired.synchronous();
         Upstream upstream = upstreamAt == null ? null : new Upstream(upstreamAt.host(), upstreamAt.port(), layout.tlsDirectory());
         return new ManagedSettings(layout.instance(), port, layout.socketDirectory(), layout.logDirectory(), sync.standbyNames(others), upstream)

@@ -11,6 +11,7 @@ import io.pgpilot.provisioner.ReconcileAction.EnsureDatabase;
 import io.pgpilot.provisioner.ReconcileAction.Start;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -89,6 +90,14 @@ class ReconcilePlannerTest {
     void replicasOfANewScaleUpCloneFromTheCurrentPrimary() {
         var plan = ReconcilePlanner.plan(cluster(3), observed(replica(1, true), primary(2, true)));
         assertThat(plan).contains(new CreateReplica(3, 2));
+    }
+
+    @Test
+    void anInstanceOnANodeThatDoesNotAnswerStaysAStandbyCandidate() {
+        assertThat(ReconcilePlanner.standbyCandidates("pc", 3, List.of(1, 2), List.of(3), 2)).containsExactly("pc-1", "pc-3");
+        assertThat(ReconcilePlanner.standbyCandidates("pc", 3, List.of(3, 1), List.of(2, 4), 1)).containsExactly("pc-2", "pc-3");
+        assertThat(ReconcilePlanner.standbyCandidates("pc", 2, List.of(1), List.of(2), 1)).as("the only replica, unknown")
+                .containsExactly("pc-2");
     }
 
     @Test

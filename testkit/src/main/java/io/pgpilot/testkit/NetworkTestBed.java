@@ -261,6 +261,16 @@ public final class NetworkTestBed implements AutoCloseable {
         in(b.namespace(), "iptables", "-I", "OUTPUT", "-d", a.address(), "-j", "DROP");
     }
 
+    /**
+     * Packets between the host and the root namespace ({@value #ROOT_ADDRESS}, where a control plane
+     * on the bed runs) are dropped, both ways, until {@link #heal}; the other hosts still reach it.
+     */
+    public void cutFromRoot(Host host) {
+        rootAddress();
+        in(host.namespace(), "iptables", "-I", "INPUT", "-s", ROOT_ADDRESS, "-j", "DROP");
+        in(host.namespace(), "iptables", "-I", "OUTPUT", "-d", ROOT_ADDRESS, "-j", "DROP");
+    }
+
     /** Removes every drop rule of the host (and of the hosts it was cut from, for those rules in the host). */
     public void heal(Host host) {
         in(host.namespace(), "iptables", "-F", "INPUT");

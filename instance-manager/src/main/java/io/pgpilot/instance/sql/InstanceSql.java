@@ -116,6 +116,8 @@ public final class InstanceSql {
         props.setProperty("user", credentials.username());
         props.setProperty("password", credentials.password());
         props.setProperty("connectTimeout", "10");
+        // the whole login (TLS handshake, authentication) too: a frozen server accepts the TCP connection and then says nothing
+        props.setProperty("loginTimeout", "10");
         props.setProperty("ApplicationName", "pgpilot-provisioner");
         // TLS, the server's address (a SAN of its certificate) verified against the platform CA
         props.setProperty("sslmode", "verify-full");

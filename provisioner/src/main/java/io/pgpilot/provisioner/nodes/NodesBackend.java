@@ -30,9 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -55,19 +53,12 @@ public final class NodesBackend implements InstanceBackend {
     private final NodeDirectory nodes;
     private final PlacementBook book;
     private final Placer placer;
-    private final Function<NodeRecord, NodeOperations> connect;
     private final InstanceCertificates certificates;
     private final InstanceSql sql;
     private final NodeIssuer issuer;
     private final Clock clock;
     private final Relocations relocations;
-    private final Map<String, Connection> connected = new ConcurrentHashMap<>();
-
-    /** A node's client, made for the record's address and labels (the agent's port). */
-    private record Connection(String address, Map<String, String> labels, NodeOperations ops) {
-    }
-    /** Nodes whose last answer to an observation was none (said once when lost, once when back). */
-    private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
+    private final NodeLinks links;
 
     /**
      * @param connect how to reach a node (production: the node agent's client; tests: node-side operations in this JVM)
@@ -78,12 +69,12 @@ public final class NodesBackend implements InstanceBackend {
         this.nodes = nodes;
         this.book = book;
         this.placer = placer;
-        this.connect = connect;
+        this.links = new NodeLinks(nodes, placer, connect, clock);
         this.certificates = certificates;
         this.sql = new InstanceSql(() -> certificates.authority().certificateFile());
         this.issuer = new NodeIssuer(certificates, new ServiceTokens(home));
         this.clock = clock;
-        this.relocations = new Relocations(book, nodes, placer, this::node, clock);
+        this.relocations = new Relocations(book, nodes, placer, links::reachable, clock);
     }
 
     @Override
@@ -113,25 +104,21 @@ public final class NodesBackend implements InstanceBackend {
 
     @Override
     public String host(InstanceLayout layout) {
-        return node(layout).address();
+        return links.address(placed(layout));
     }
 
     // ---- reaching nodes ----------------------------------------------------------------------
 
     private NodeOperations node(InstanceLayout layout) {
+        return links.reachable(placed(layout));
+    }
+
+    private String placed(InstanceLayout layout) {
         String name = book.node(layout.cluster(), layout.ordinal());
         if (name == null) {
             throw new ProvisioningException(Reason.LAYOUT, layout.instance() + " is not placed on any node");
         }
-        return node(name);
-    }
-
-    private NodeOperations node(String name) {
-        NodeRecord record = nodes.record(name).orElseThrow(() ->
-                new ProvisioningException(Reason.NODE_UNREACHABLE, "node " + name + " is not registered (topic pgpilot.nodes)"));
-        // a node that re-registers at another address (or agent port) gets a new connection
-        return connected.compute(name, (n, c) -> c != null && c.address().equals(record.address()) && c.labels().equals(record.labels())
-                ? c : new Connection(record.address(), record.labels(), connect.apply(record))).ops();
+        return name;
     }
 
     private static InstanceRef ref(InstanceLayout layout) {
@@ -152,47 +139,12 @@ public final class NodesBackend implements InstanceBackend {
 
     @Override
     public Map<Integer, ObservedInstance> observe(String cluster) {
-        return perNode(cluster, ops -> ops.observe(cluster));
+        return links.perNode(cluster, book.cluster(cluster), ops -> ops.observe(cluster));
     }
 
     @Override
     public Map<Integer, MemberState> observeMembers(String cluster) {
-        return perNode(cluster, ops -> ops.observeMembers(cluster));
-    }
-
-    /**
-     * What each node of the cluster reports, only for the ordinals assigned to it (a stale copy
-     * elsewhere is ignored). A node that does not answer leaves its instances out (unknown, neither
-     * running nor stopped): one lost node must not stop the others' convergence, e.g. the promotion
-     * of a replica on another node when the primary's node lost power.
-     */
-    private <T> Map<Integer, T> perNode(String cluster, Function<NodeOperations, Map<Integer, T>> ask) {
-        Map<Integer, String> assigned = book.cluster(cluster);
-        Map<Integer, T> result = new TreeMap<>();
-        for (String name : new TreeSet<>(assigned.values())) {
-            Map<Integer, T> answer;
-            try {
-                answer = ask.apply(node(name));
-                if (unreachable.remove(name)) {
-                    log.info("cluster={} node {} answers again", cluster, name);
-                }
-            } catch (ProvisioningException e) {
-                if (!e.reason().retryHelps()) {
-                    throw e;
-                }
-                if (unreachable.add(name)) {
-                    log.warn("cluster={} node {} does not answer, its instances are unknown until it does: {}", cluster, name,
-                            e.getMessage());
-                }
-                continue;
-            }
-            answer.forEach((ordinal, value) -> {
-                if (name.equals(assigned.get(ordinal))) {
-                    result.put(ordinal, value);
-                }
-            });
-        }
-        return result;
+        return links.perNode(cluster, book.cluster(cluster), ops -> ops.observeMembers(cluster));
     }
 
     @Override
@@ -248,7 +200,7 @@ public final class NodesBackend implements InstanceBackend {
                     throw new ProvisioningException(Reason.LAYOUT, "no node for " + layout.instance() + ": " + none.reason());
         };
         book.assign(cluster, layout.ordinal(), name);
-        NodeOperations ops = node(name);
+        NodeOperations ops = links.reachable(name);
         InstanceMetadata metadata = ops.prepare(ref(layout));
         issuer.tls(cluster).ifPresent(tls -> ops.writeClusterTls(cluster, tls));
         issuer.ensureCertificates(layout, ops);
@@ -327,7 +279,7 @@ public final class NodesBackend implements InstanceBackend {
     public boolean writeClusterTls(String cluster, ClusterTls tls) {
         boolean changed = issuer.remember(cluster, tls);
         for (String name : new TreeSet<>(book.cluster(cluster).values())) {
-            changed |= node(name).writeClusterTls(cluster, tls);
+            changed |= links.reachable(name).writeClusterTls(cluster, tls);
         }
         return changed;
     }
@@ -338,7 +290,7 @@ public final class NodesBackend implements InstanceBackend {
         issuer.remember(cluster, spec);
         for (String name : new TreeSet<>(book.cluster(cluster).values())) {
             try {
-                issuer.sendManagerSpec(cluster, name, node(name));
+                issuer.sendManagerSpec(cluster, name, links.reachable(name));
             } catch (ProvisioningException e) {
                 log.warn("cluster={} node {} did not take the instance manager spec: {}", cluster, name, e.getMessage());
             }
@@ -415,7 +367,7 @@ public final class NodesBackend implements InstanceBackend {
         book.staleCopies(cluster).forEach(copy -> holding.add(copy.node()));
         for (String name : holding) {
             try {
-                node(name).removeCluster(cluster);
+                links.reachable(name).removeCluster(cluster);
             } catch (RuntimeException e) {
                 log.warn("cluster={} node={} cannot remove what is left of the cluster: {}", cluster, name, e.getMessage());
                 failed.add(name);

@@ -59,8 +59,13 @@ public final class Placer {
         return result;
     }
 
+    /** Whether {@code node} was heard from within the heartbeat timeout. */
+    public boolean alive(String node, List<NodeView> nodes, Instant now) {
+        return planner.alive(node, nodes, now);
+    }
+
     /** The stale copies that can be removed now: those on nodes heard from within the heartbeat timeout. */
     public List<StaleCopy> removable(List<StaleCopy> copies, List<NodeView> nodes, Instant now) {
-        return copies.stream().filter(copy -> planner.alive(copy.node(), nodes, now)).toList();
+        return copies.stream().filter(copy -> alive(copy.node(), nodes, now)).toList();
     }
 }

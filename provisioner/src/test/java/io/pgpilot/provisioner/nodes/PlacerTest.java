@@ -49,6 +49,14 @@ class PlacerTest {
     }
 
     @Test
+    void aNodeIsAliveWithinTheHeartbeatTimeoutOnlyAndAnUnregisteredOneNever() {
+        List<NodeView> nodes = List.of(node("a", NOW.minusSeconds(5)), node("b", NOW.minusSeconds(6)));
+        assertThat(placer.alive("a", nodes, NOW)).isTrue();
+        assertThat(placer.alive("b", nodes, NOW)).as("silent for longer than the 5 s heartbeat timeout").isFalse();
+        assertThat(placer.alive("c", nodes, NOW)).isFalse();
+    }
+
+    @Test
     void aSilentNodeKeepsItsInstanceWithinTheGraceAndALostOneIsReplaced() {
         List<NodeView> silent = List.of(node("a", NOW.minusSeconds(30)), node("b", NOW), node("c", NOW));
         assertThat(placer.decide("pg", 1, Map.of("pg/1", "a", "pg/2", "b"), silent, NOW))

@@ -33,11 +33,16 @@ import java.util.Map;
  * does not answer (refused, reset, timed out) is a {@link ProvisioningException} with
  * {@link Reason#NODE_UNREACHABLE} (a retry can help; the operation may or may not have run, every
  * operation is safe to repeat); the agent's ProvisioningException and RecoveryException come back
- * with their reason and message. Quick operations wait {@code requestTimeout}; initdb, clone,
- * rewind and restore wait as long as the node side itself allows them.
+ * with their reason and message. Observations (what runs, roles, metadata, control data: files and
+ * processes on the node) wait at most {@value #OBSERVE_SECONDS} s, so that a node cut off or frozen
+ * behind a kept connection holds up a convergence pass for seconds, not for the request timeout;
+ * other quick operations wait {@code requestTimeout}; initdb, clone, rewind and restore wait as
+ * long as the node side itself allows them.
  */
 public final class NodeAgentClient implements NodeOperations {
 
+    static final long OBSERVE_SECONDS = 5;
+    static final Duration OBSERVE = Duration.ofSeconds(OBSERVE_SECONDS);
     static final Duration LONG = Duration.ofHours(6);
     static final Duration PROCESS = Duration.ofMinutes(3);
 
@@ -69,42 +74,42 @@ public final class NodeAgentClient implements NodeOperations {
 
     @Override
     public List<String> clusters() {
-        return call("clusters", args(), new TypeReference<List<String>>() { });
+        return observation("clusters", args(), new TypeReference<List<String>>() { });
     }
 
     @Override
     public List<Integer> ordinals(String cluster) {
-        return call("ordinals", args("cluster", cluster), new TypeReference<List<Integer>>() { });
+        return observation("ordinals", args("cluster", cluster), new TypeReference<List<Integer>>() { });
     }
 
     @Override
     public Map<Integer, ObservedInstance> observe(String cluster) {
-        return call("observe", args("cluster", cluster), new TypeReference<Map<Integer, ObservedInstance>>() { });
+        return observation("observe", args("cluster", cluster), new TypeReference<Map<Integer, ObservedInstance>>() { });
     }
 
     @Override
     public Map<Integer, MemberState> observeMembers(String cluster) {
-        return call("observeMembers", args("cluster", cluster), new TypeReference<Map<Integer, MemberState>>() { });
+        return observation("observeMembers", args("cluster", cluster), new TypeReference<Map<Integer, MemberState>>() { });
     }
 
     @Override
     public boolean isRunning(InstanceRef instance) {
-        return call("isRunning", args("instance", instance), Boolean.class);
+        return observation("isRunning", args("instance", instance), Boolean.class);
     }
 
     @Override
     public InstanceMetadata readMetadata(InstanceRef instance) {
-        return call("readMetadata", args("instance", instance), InstanceMetadata.class);
+        return observation("readMetadata", args("instance", instance), InstanceMetadata.class);
     }
 
     @Override
     public int timeline(InstanceRef instance) {
-        return call("timeline", args("instance", instance), Integer.class);
+        return observation("timeline", args("instance", instance), Integer.class);
     }
 
     @Override
     public long latestCheckpointLsn(InstanceRef instance) {
-        return call("latestCheckpointLsn", args("instance", instance), Long.class);
+        return observation("latestCheckpointLsn", args("instance", instance), Long.class);
     }
 
     // ---- create, join, rewind, restore -------------------------------------------------------
@@ -269,20 +274,36 @@ public final class NodeAgentClient implements NodeOperations {
         return args;
     }
 
+    /** An observation: at most {@link #OBSERVE} (or the request timeout when that is shorter). */
+    private <T> T observation(String operation, Map<String, Object> args, Class<T> type) {
+        return send(operation, post(operation, args, observeTimeout()), Json.MAPPER.constructType(type));
+    }
+
+    private <T> T observation(String operation, Map<String, Object> args, TypeReference<T> type) {
+        return send(operation, post(operation, args, observeTimeout()), Json.MAPPER.getTypeFactory().constructType(type));
+    }
+
+    private Duration observeTimeout() {
+        return OBSERVE.compareTo(requestTimeout) < 0 ? OBSERVE : requestTimeout;
+    }
+
     private <T> T call(String operation, Map<String, Object> args, Class<T> type) {
         return call(operation, args, type, requestTimeout);
     }
 
     private <T> T call(String operation, Map<String, Object> args, Class<T> type, Duration timeout) {
-        return send(operation, post(operation, args, timeout), Json.MAPPER.constructType(type));
+        return send(operation, post(operation, args, timeout.compareTo(requestTimeout) < 0 ? requestTimeout : timeout),
+                Json.MAPPER.constructType(type));
     }
 
     private <T> T call(String operation, Map<String, Object> args, TypeReference<T> type) {
         return send(operation, post(operation, args, requestTimeout), Json.MAPPER.getTypeFactory().constructType(type));
     }
 
+    /** A POST that waits exactly {@code timeout} ({@link #call} sees to the request timeout as the least). */
     private HttpRequest post(String operation, Map<String, Object> args, Duration timeout) {
-        return request(base.resolve(operation), timeout).header("Content-Type", "application/json")
+        return HttpRequest.newBuilder(base.resolve(operation)).timeout(timeout).header("Authorization", "Bearer " + joinToken)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(args))).build();
     }
 

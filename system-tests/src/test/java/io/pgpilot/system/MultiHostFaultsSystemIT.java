@@ -57,9 +57,7 @@ class MultiHostFaultsSystemIT {
 
     @AfterAll
     static void stop() {
-        if (nodes != null) {
-            nodes.close();
-        }
+        MultiHostFixture.close(nodes, null);
     }
 
     @AfterEach
@@ -72,11 +70,7 @@ class MultiHostFaultsSystemIT {
     @Test
     @Order(1)
     void aThreeInstanceClusterLandsOnThreeNodes() throws Exception {
-        String manifest = Files.readString(Path.of("src/test/resources/multi-host-cluster.yaml")).replace("name: mh", "name: " + CLUSTER);
-        assertThat(nodes.platform.apply(manifest, CLUSTER)).isEqualTo(201);
-        nodes.platform.awaitHealthy(CLUSTER, Duration.ofSeconds(300));
-        probe.awaitHealthy(CONVERGE);
-        assertThat(nodes.hosts().values()).containsExactlyInAnyOrder("10.77.0.11", "10.77.0.12", "10.77.0.13");
+        assertThat(nodes.applyCluster(CONVERGE).values()).containsExactlyInAnyOrder("10.77.0.11", "10.77.0.12", "10.77.0.13");
     }
 
     @Test
@@ -169,8 +163,7 @@ class MultiHostFaultsSystemIT {
         String old = probe.currentPrimary();
         String oldAddress = nodes.hosts().get(old);
         NetworkTestBed.Host host = nodes.hostAt(oldAddress);
-        Path pid = nodes.dir.resolve(host.name()).resolve("home").resolve("clusters").resolve(CLUSTER).resolve(old)
-                .resolve("pgdata").resolve("postmaster.pid");
+        Path pid = nodes.instanceDirectory(host.name(), old).resolve("pgdata").resolve("postmaster.pid");
         List<String> twoWritable = new CopyOnWriteArrayList<>();
         Thread watcher = nodes.watchWritable(twoWritable, null, null);
         long at = System.nanoTime();

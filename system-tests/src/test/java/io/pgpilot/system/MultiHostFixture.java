@@ -75,9 +75,41 @@ final class MultiHostFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the test manifest ({@code multi-host-cluster.yaml}, 3 instances) under the fixture's
+     * cluster name, waits until it is healthy with every replica streaming and returns instance -> host.
+     */
+    Map<String, String> applyCluster(Duration converge) throws java.io.IOException {
+        String manifest = Files.readString(Path.of("src/test/resources/multi-host-cluster.yaml")).replace("name: mh", "name: " + cluster);
+        int status = platform.apply(manifest, cluster);
+        if (status != 201) {
+            throw new AssertionError("applying " + cluster + " answered " + status);
+        }
+        platform.awaitHealthy(cluster, Duration.ofSeconds(300));
+        probe.awaitHealthy(converge);
+        Map<String, String> hosts = hosts();
+        System.out.println("multi-host: " + cluster + " placed " + hosts);
+        return hosts;
+    }
+
+    /** Stops {@code writer} (may be null) and then the fixture (may be null): an {@code @AfterAll}. */
+    static void close(MultiHostFixture fixture, io.pgpilot.testkit.AckedWriter writer) {
+        if (writer != null) {
+            writer.stop();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
     /** The node agent of {@code node} as a process inside its host (killed by the host's power loss; started again when power is back). */
     void startAgent(String node) {
         agents.start(node);
+    }
+
+    /** Where {@code instance} of the fixture's cluster lives on {@code node}'s disk (the node agent's home). */
+    Path instanceDirectory(String node, String instance) {
+        return dir.resolve(node).resolve("home").resolve("clusters").resolve(cluster).resolve(instance);
     }
 
     NetworkTestBed.Host hostAt(String address) {

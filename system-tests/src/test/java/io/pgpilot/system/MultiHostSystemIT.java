@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,22 +47,13 @@ class MultiHostSystemIT {
 
     @AfterAll
     static void stop() {
-        if (writer != null) {
-            writer.stop();
-        }
-        if (nodes != null) {
-            nodes.close();
-        }
+        MultiHostFixture.close(nodes, writer);
     }
 
     @Test
     @Order(1)
     void aThreeInstanceClusterLandsOnThreeNodes() throws Exception {
-        assertThat(nodes.platform.apply(Files.readString(Path.of("src/test/resources/multi-host-cluster.yaml")), CLUSTER)).isEqualTo(201);
-        nodes.platform.awaitHealthy(CLUSTER, Duration.ofSeconds(300));
-        probe.awaitHealthy(CONVERGE);
-        Map<String, String> hosts = nodes.hosts();
-        System.out.println("multi-host: placement " + hosts);
+        Map<String, String> hosts = nodes.applyCluster(CONVERGE);
         assertThat(hosts.values()).containsExactlyInAnyOrder("10.77.0.11", "10.77.0.12", "10.77.0.13");
         assertThat(nodes.writablePrimaries()).containsExactly(probe.currentPrimary());
     }

@@ -53,23 +53,13 @@ class NodeReplacementSystemIT {
 
     @AfterAll
     static void stop() {
-        if (writer != null) {
-            writer.stop();
-        }
-        if (nodes != null) {
-            nodes.close();
-        }
+        MultiHostFixture.close(nodes, writer);
     }
 
     @Test
     @Order(1)
     void threeInstancesLandOnThreeOfTheFourNodes() throws Exception {
-        String manifest = Files.readString(Path.of("src/test/resources/multi-host-cluster.yaml")).replace("name: mh", "name: " + CLUSTER);
-        assertThat(nodes.platform.apply(manifest, CLUSTER)).isEqualTo(201);
-        nodes.platform.awaitHealthy(CLUSTER, Duration.ofSeconds(300));
-        probe.awaitHealthy(CONVERGE);
-        Map<String, String> hosts = nodes.hosts();
-        System.out.println("node replacement: placement " + hosts);
+        Map<String, String> hosts = nodes.applyCluster(CONVERGE);
         assertThat(hosts).hasSize(3);
         assertThat(hosts.values()).doesNotHaveDuplicates();
         spare = nodes.bed.hosts().stream().map(NetworkTestBed.Host::address).filter(a -> !hosts.containsValue(a)).findFirst().orElseThrow();
@@ -121,7 +111,7 @@ class NodeReplacementSystemIT {
     @Order(3)
     void theLostNodeComesBackAndItsStaleCopyIsRemoved() throws Exception {
         assertThat(lostNode).as("the re-placement test ran").isNotNull();
-        Path staleCopy = nodes.dir.resolve(lostNode).resolve("home").resolve("clusters").resolve(CLUSTER).resolve(moved);
+        Path staleCopy = nodes.instanceDirectory(lostNode, moved);
         assertThat(staleCopy).as("the lost node's copy is still on its disk").exists();
         List<String> twoWritable = new CopyOnWriteArrayList<>();
         Thread watcher = nodes.watchWritable(twoWritable, null, null);

@@ -34,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * rw; every acknowledged commit is present after each scenario and one primary remains.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.Tag("long") // in the long tier: keeps the default suite under 45 min (README "Tests")
 class FailoverReplicasSystemIT {
 
     static final String CLUSTER = "ha";

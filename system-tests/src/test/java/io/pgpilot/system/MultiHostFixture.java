@@ -32,6 +32,21 @@ final class MultiHostFixture implements AutoCloseable {
     final Map<String, String> addresses = new ConcurrentHashMap<>();
     /** Set once every test passed: the directory (logs, data) is removed; otherwise it is kept for a look. */
     volatile boolean allPassed;
+    /** Set by {@link #keepOnFailure}'s watcher when any test failed: the directory is kept whatever ran after. */
+    private volatile boolean failed;
+
+    /** Register in a test class ({@code @RegisterExtension}): a failed test keeps the fixture's directory. */
+    static org.junit.jupiter.api.extension.TestWatcher keepOnFailure(java.util.function.Supplier<MultiHostFixture> fixture) {
+        return new org.junit.jupiter.api.extension.TestWatcher() {
+            @Override
+            public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+                MultiHostFixture current = fixture.get();
+                if (current != null) {
+                    current.failed = true;
+                }
+            }
+        };
+    }
 
     private MultiHostFixture(Path dir, NetworkTestBed bed, LocalPlatform platform, NodeAgents agents, String cluster) {
         this.dir = dir;
@@ -179,7 +194,7 @@ final class MultiHostFixture implements AutoCloseable {
         } finally {
             bed.close();
         }
-        if (allPassed) {
+        if (allPassed && !failed) {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             } catch (java.io.IOException e) {

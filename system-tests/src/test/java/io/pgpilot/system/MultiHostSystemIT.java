@@ -39,6 +39,9 @@ class MultiHostSystemIT {
     static String lostNode;
     static String oldPrimary;
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.TestWatcher KEEP_ON_FAILURE = MultiHostFixture.keepOnFailure(() -> nodes);
+
     @BeforeAll
     static void start() throws Exception {
         nodes = MultiHostFixture.start("e1", CLUSTER, NODES, NODES, List.of());

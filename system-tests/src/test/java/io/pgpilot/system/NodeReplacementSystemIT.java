@@ -45,6 +45,9 @@ class NodeReplacementSystemIT {
     static String lostNode;
     static String spare;
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.TestWatcher KEEP_ON_FAILURE = MultiHostFixture.keepOnFailure(() -> nodes);
+
     @BeforeAll
     static void start() throws Exception {
         nodes = MultiHostFixture.start("e3", CLUSTER, NODES, NODES, List.of("--pgpilot.provisioner.nodes.loss-grace=15s"));

@@ -29,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * switchover as it happens.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.Tag("long") // in the long tier: keeps the default suite under 45 min (README "Tests")
 @SuppressWarnings("unchecked")
 class TracingSystemIT {
 

@@ -292,8 +292,7 @@ public final class NodeAgentClient implements NodeOperations {
     }
 
     private <T> T call(String operation, Map<String, Object> args, Class<T> type, Duration timeout) {
-        return send(operation, post(operation, args, timeout.compareTo(requestTimeout) < 0 ? requestTimeout : timeout),
-                Json.MAPPER.constructType(type));
+        return send(operation, post(operation, args, atLeastRequestTimeout(timeout)), Json.MAPPER.constructType(type));
     }
 
     private <T> T call(String operation, Map<String, Object> args, TypeReference<T> type) {
@@ -302,14 +301,20 @@ public final class NodeAgentClient implements NodeOperations {
 
     /** A POST that waits exactly {@code timeout} ({@link #call} sees to the request timeout as the least). */
     private HttpRequest post(String operation, Map<String, Object> args, Duration timeout) {
-        return HttpRequest.newBuilder(base.resolve(operation)).timeout(timeout).header("Authorization", "Bearer " + joinToken)
-                .header("Content-Type", "application/json")
+        return authorized(base.resolve(operation), timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(args))).build();
     }
 
     private HttpRequest.Builder request(URI uri, Duration timeout) {
-        Duration effective = timeout.compareTo(requestTimeout) < 0 ? requestTimeout : timeout;
-        return HttpRequest.newBuilder(uri).timeout(effective).header("Authorization", "Bearer " + joinToken);
+        return authorized(uri, atLeastRequestTimeout(timeout));
+    }
+
+    private HttpRequest.Builder authorized(URI uri, Duration timeout) {
+        return HttpRequest.newBuilder(uri).timeout(timeout).header("Authorization", "Bearer " + joinToken);
+    }
+
+    private Duration atLeastRequestTimeout(Duration timeout) {
+        return timeout.compareTo(requestTimeout) < 0 ? requestTimeout : timeout;
     }
 
     private <T> T send(String operation, HttpRequest request, Class<T> type) {

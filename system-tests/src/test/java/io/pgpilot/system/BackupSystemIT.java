@@ -3,6 +3,7 @@ package io.pgpilot.system;
 import io.pgpilot.launcher.LocalPlatform;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -50,6 +51,16 @@ class BackupSystemIT {
         assertThat(platform.apply(Files.readString(Path.of("../examples/postgres-cluster.yaml")), CLUSTER)).isEqualTo(201);
         platform.awaitHealthy(CLUSTER, Duration.ofSeconds(180));
         probe = new ClusterProbe(platform, home, CLUSTER);
+    }
+
+    /**
+     * Each test starts from a healthy cluster: after the failover test the old primary is still
+     * rewinding and restarting for a while, and a test that lists what listens (CI: instance 1's
+     * port not listening yet) or archives must not see that as its own failure.
+     */
+    @BeforeEach
+    void healthyCluster() {
+        probe.awaitHealthy(Duration.ofSeconds(120));
     }
 
     @AfterAll

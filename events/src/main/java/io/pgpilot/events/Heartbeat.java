@@ -29,9 +29,19 @@ public record Heartbeat(String cluster, String instance, Instant observedAt, lon
 
     public enum Role { PRIMARY, REPLICA, UNKNOWN }
 
-    /** A row of pg_stat_replication as seen on a primary. */
+    /**
+     * A row of pg_stat_replication as seen on a primary. {@code replyTime}: the standby's last reply
+     * as PostgreSQL reports it (the standby's clock, null before its first reply); compared only for
+     * change, to tell a standby that still answers from a connection that merely has not timed out.
+     */
     public record StandbyStatus(String applicationName, String state, String syncState,
-                                long sentLsn, long flushLsn, long replayLsn, long lagBytes) {
+                                long sentLsn, long flushLsn, long replayLsn, long lagBytes, String replyTime) {
+
+        /** A row without its reply time (never counts as an answering standby). */
+        public StandbyStatus(String applicationName, String state, String syncState,
+                             long sentLsn, long flushLsn, long replayLsn, long lagBytes) {
+            this(applicationName, state, syncState, sentLsn, flushLsn, replayLsn, lagBytes, null);
+        }
     }
 
     public boolean isUp() {

@@ -49,7 +49,7 @@ public final class PostgresParameters {
             "checkpoint_flush_after", "checkpoint_warning", "max_wal_size", "min_wal_size", "wal_skip_threshold",
             "synchronous_commit", "hot_standby_feedback", "max_standby_archive_delay", "max_standby_streaming_delay",
             "max_slot_wal_keep_size", "max_logical_replication_workers", "max_sync_workers_per_subscription",
-            "wal_receiver_status_interval", "recovery_prefetch", "wal_decode_buffer_size",
+            "recovery_prefetch", "wal_decode_buffer_size",
             // planner
             "enable_async_append", "enable_bitmapscan", "enable_gathermerge", "enable_hashagg", "enable_hashjoin",
             "enable_incremental_sort", "enable_indexonlyscan", "enable_indexscan", "enable_material", "enable_memoize",

@@ -32,7 +32,7 @@ class ManifestHardeningTest {
             "log_filename", "external_pid_file", "krb_server_keyfile", "dynamic_library_path", "extension_destdir",
             "jit_provider", "local_preload_libraries", "session_preload_libraries", "include", "include_dir",
             "include_if_exists", "INCLUDE", "Archive_Command", "wal_level", "primary_conninfo", "synchronous_standby_names",
-            "wal_sender_timeout", "wal_receiver_timeout", "archive_timeout", "restart_after_crash", "fsync",
+            "wal_sender_timeout", "wal_receiver_timeout", "wal_receiver_status_interval", "archive_timeout", "restart_after_crash", "fsync",
             "full_page_writes", "recovery_target_time", "stats_temp_directory", "event_source", "no_such_parameter",
             "evil.setting"})
     void refusesParametersOutsideTheAllowlistNamingThem(String name) {

@@ -211,12 +211,14 @@ class MultiHostFaultsSystemIT {
         long stoppedAt = 0;
         long recoveredAt;
         try {
-            await().atMost(CONVERGE).until(() -> writer.acksFromOtherThan(old, at) > 20);
             if (holdAtLeast.isZero()) {
-                // the instance manager on the node stopped the primary it could no longer vouch for
-                await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(pid));
+                // the instance manager on the node stops the primary it can no longer vouch for, before
+                // the failover lease runs out (asked through the node's files: the node is cut off)
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> !Files.exists(pid));
                 stoppedAt = System.nanoTime();
-            } else {
+            }
+            await().atMost(CONVERGE).until(() -> writer.acksFromOtherThan(old, at) > 20);
+            if (!holdAtLeast.isZero()) {
                 await().atMost(holdAtLeast.plusSeconds(30)).until(() -> System.nanoTime() - at > holdAtLeast.toNanos());
             }
         } finally {
@@ -244,6 +246,10 @@ class MultiHostFaultsSystemIT {
                 .mapToLong(AckedWriter.Ack::nanos).min().orElseThrow();
         assertThat(writer.acks().stream().filter(a -> a.server().equals(old) && a.nanos() > firstNew))
                 .as("no commit acknowledged by the old primary once the new one took over").isEmpty();
+        if (holdAtLeast.isZero()) {
+            assertThat(stoppedAt).as("the isolated primary stopped before the new primary acknowledged its first commit")
+                    .isLessThan(firstNew);
+        }
         assertThat(nodes.writablePrimaries()).containsExactly(now);
         ClientSeenOutage outage = ClientSeenOutage.of(writer.acks(), writer.failures(), at, firstNew);
         System.out.printf("multi-host faults: %s: new primary %s on %s, first commit there %d ms after the fault, client-seen outage %d ms "

@@ -193,9 +193,30 @@ public final class PatroniPeer implements AutoCloseable {
         return nodes.stream().filter(node -> httpStatus(node, "/primary") == 200).findFirst();
     }
 
-    /** How many nodes answer 200 on {@code /replica} with a running, streaming PostgreSQL. */
+    /**
+     * How many nodes stream from the leader, as the leader's {@code /patroni} lists them in
+     * {@code replication}; 0 unless one of them is its synchronous standby ({@code /replica} answers 200
+     * for a replica that runs but does not stream yet: a round started then wrote to a primary whose
+     * commits no standby had, and lost its table with the primary's host).
+     */
+    @SuppressWarnings("unchecked")
     public long streamingReplicas() {
-        return nodes.stream().filter(node -> httpStatus(node, "/replica") == 200).count();
+        Optional<Host> leader = leader();
+        if (leader.isEmpty()) {
+            return 0;
+        }
+        try {
+            String body = bed.exec(client, "curl", "-s", "--max-time", "2", "http://" + leader.get().address() + ":8008/patroni");
+            Object rows = io.pgpilot.events.Json.read(body, java.util.Map.class).get("replication");
+            if (!(rows instanceof List<?> list)) {
+                return 0;
+            }
+            List<java.util.Map<String, Object>> replication = (List<java.util.Map<String, Object>>) list;
+            boolean synchronous = replication.stream().anyMatch(r -> "sync".equals(r.get("sync_state")));
+            return synchronous ? replication.stream().filter(r -> "streaming".equals(r.get("state"))).count() : 0;
+        } catch (RuntimeException unreachable) {
+            return 0;
+        }
     }
 
     private int httpStatus(Host node, String path) {

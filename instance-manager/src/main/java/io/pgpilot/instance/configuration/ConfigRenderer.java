@@ -259,6 +259,9 @@ public final class ConfigRenderer {
         // its new upstream at once (the new primary's commits wait for it: ANY 1 synchronous)
         lines.add("wal_receiver_timeout = '5s'");
         lines.add("wal_sender_timeout = '5s'");
+        // a standby answers at least every second, idle or not: the primary's self-fence counts a
+        // standby only while its replies advance (SelfFencePolicy), not while its connection lingers
+        lines.add("wal_receiver_status_interval = '1s'");
         lines.add("wal_retrieve_retry_interval = '100ms'");
         lines.add("cluster_name = " + quote(s.instanceName()));
         lines.add("logging_collector = on");

@@ -5,13 +5,14 @@ import io.pgpilot.events.Topics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The self-fence leases of the primaries one process watches, keyed by instance key: renewed by a
- * heartbeat Kafka accepted and by a probe that saw a majority of the cluster streaming, dropped when
+ * heartbeat Kafka accepted and by a majority of the cluster still answering the primary, dropped when
  * the instance is a replica or down. Shared by the health monitor (every instance of the host) and
  * the instance manager (its own instance); {@link SelfFencePolicy} decides, this keeps the state.
  */
@@ -22,18 +23,55 @@ public final class PrimaryLeases {
 
     private final Map<String, SelfFencePolicy.PrimaryLease> leases = new ConcurrentHashMap<>();
     private final Map<String, Instant> fenceSignalledAt = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Reply>> replies = new ConcurrentHashMap<>();
 
-    /** A probe's heartbeat: a primary seen with a majority of its cluster streaming renews its lease on its own. */
+    /**
+     * A probe's heartbeat: a primary heard from by a majority of its cluster renews its lease on its
+     * own, as of the moment that majority last answered (a standby counts while its replies advance).
+     */
     public void observed(Heartbeat heartbeat, int clusterSize) {
         String key = key(heartbeat);
         if (heartbeat.isUp() && heartbeat.role() == Heartbeat.Role.REPLICA
                 || heartbeat.state() == Heartbeat.State.DOWN) {
             leases.remove(key); // not a primary (any more), or nothing left running to fence
             fenceSignalledAt.remove(key);
+            replies.remove(key);
             return;
         }
+        Instant quorumSeenAt = heartbeat.isUp() && heartbeat.role() == Heartbeat.Role.PRIMARY
+                ? SelfFencePolicy.quorumSeenAt(answeredAt(key, heartbeat), clusterSize, heartbeat.observedAt()) : null;
         leases.computeIfPresent(key, (k, lease) -> new SelfFencePolicy.PrimaryLease(lease.lastAcceptedUp(), heartbeat,
-                SelfFencePolicy.hasQuorum(heartbeat, clusterSize) ? heartbeat.observedAt() : lease.lastQuorumAt()));
+                latest(lease.lastQuorumAt(), quorumSeenAt)));
+    }
+
+    /**
+     * For each streaming standby of this probe, when its reply was last seen to advance (a reply time
+     * never seen before counts as answering now); forgets standbys no longer listed.
+     */
+    private List<Instant> answeredAt(String key, Heartbeat heartbeat) {
+        Map<String, Reply> known = replies.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+        List<Heartbeat.StandbyStatus> standbys = heartbeat.standbys() == null ? List.of() : heartbeat.standbys();
+        known.keySet().retainAll(standbys.stream().map(Heartbeat.StandbyStatus::applicationName).toList());
+        List<Instant> answered = new ArrayList<>();
+        for (Heartbeat.StandbyStatus standby : standbys) {
+            if (standby.replyTime() == null) {
+                continue;
+            }
+            Reply reply = known.merge(standby.applicationName(), new Reply(standby.replyTime(), heartbeat.observedAt()),
+                    (old, fresh) -> old.replyTime().equals(fresh.replyTime()) ? old : fresh);
+            if ("streaming".equals(standby.state())) {
+                answered.add(reply.seenAdvancingAt());
+            }
+        }
+        return answered;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+    }
+
+    /** A standby's last reply time as reported, and when this process first saw it. */
+    private record Reply(String replyTime, Instant seenAdvancingAt) {
     }
 
     /** Kafka accepted this heartbeat: a primary that is up renews its lease (and starts one). */
@@ -52,6 +90,7 @@ public final class PrimaryLeases {
     public void retainIncarnations(Map<String, String> uidByKey) {
         leases.entrySet().removeIf(e -> !String.valueOf(e.getValue().lastProbe().uid()).equals(uidByKey.get(e.getKey())));
         fenceSignalledAt.keySet().removeIf(key -> !uidByKey.containsKey(key));
+        replies.keySet().removeIf(key -> !uidByKey.containsKey(key));
     }
 
     /** The instance keys whose primary must be stopped now and was not signalled in the last few seconds. */

@@ -35,7 +35,8 @@ public final class InstanceProbe implements AutoCloseable {
             """;
     private static final String STANDBYS_SQL = """
             select application_name, state, sync_state, sent_lsn::text, flush_lsn::text, replay_lsn::text,
-                   coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint as lag_bytes
+                   coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint as lag_bytes,
+                   reply_time::text
             from pg_stat_replication order by application_name
             """;
 
@@ -84,7 +85,7 @@ public final class InstanceProbe implements AutoCloseable {
         try (var statement = connection.createStatement(); ResultSet rs = statement.executeQuery(STANDBYS_SQL)) {
             while (rs.next()) {
                 result.add(new StandbyStatus(rs.getString(1), rs.getString(2), rs.getString(3), Lsn.parse(rs.getString(4)),
-                        Lsn.parse(rs.getString(5)), Lsn.parse(rs.getString(6)), rs.getLong(7)));
+                        Lsn.parse(rs.getString(5)), Lsn.parse(rs.getString(6)), rs.getLong(7), rs.getString(8)));
             }
         }
         return result;

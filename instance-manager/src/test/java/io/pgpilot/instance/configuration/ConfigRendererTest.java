@@ -57,7 +57,8 @@ class ConfigRendererTest {
                 "wal_level = replica\n", "hot_standby = on\n", "wal_log_hints = on\n", "max_wal_senders = 10\n",
                 "max_replication_slots = 10\n", "wal_keep_size = '512MB'\n", "cluster_name = 'pc-1'\n",
                 "synchronous_standby_names = 'ANY 1 (\"pc-2\",\"pc-3\")'\n", "primary_conninfo = ''\n",
-                "log_directory = '/h/pc-1/log'\n", "wal_receiver_timeout = '5s'\n", "wal_sender_timeout = '5s'\n");
+                "log_directory = '/h/pc-1/log'\n", "wal_receiver_timeout = '5s'\n", "wal_sender_timeout = '5s'\n",
+                "wal_receiver_status_interval = '1s'\n");
         assertThat(text).doesNotContain("recovery_target_timeline");
         assertThat(ConfigRenderer.upstreamPort(text)).isZero();
         assertThat(ConfigRenderer.upstreamHost(text)).isNull();

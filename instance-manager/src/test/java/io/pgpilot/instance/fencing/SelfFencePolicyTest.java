@@ -22,12 +22,14 @@ class SelfFencePolicyTest {
     }
 
     @Test
-    void quorumCountsThePrimaryItselfAndStreamingStandbys() {
-        assertThat(SelfFencePolicy.hasQuorum(primaryWith("streaming"), 3)).isTrue();
-        assertThat(SelfFencePolicy.hasQuorum(primaryWith("catchup"), 3)).isFalse();
-        assertThat(SelfFencePolicy.hasQuorum(primaryWith(), 3)).isFalse();
-        assertThat(SelfFencePolicy.hasQuorum(primaryWith(), 1)).as("a single instance is its own majority").isTrue();
-        assertThat(SelfFencePolicy.hasQuorum(primaryWith("streaming"), 4)).isFalse();
+    void aMajorityWasLastHeardWhenTheKthMostRecentStandbyAnswered() {
+        Instant a = NOW.minusSeconds(1);
+        Instant b = NOW.minusSeconds(6);
+        assertThat(SelfFencePolicy.quorumSeenAt(List.of(b, a), 3, NOW)).as("one standby is a majority of three").isEqualTo(a);
+        assertThat(SelfFencePolicy.quorumSeenAt(List.of(), 3, NOW)).as("nobody answers").isNull();
+        assertThat(SelfFencePolicy.quorumSeenAt(List.of(), 1, NOW)).as("a single instance is its own majority").isEqualTo(NOW);
+        assertThat(SelfFencePolicy.quorumSeenAt(List.of(a, b), 5, NOW)).as("five need two standbys: the older").isEqualTo(b);
+        assertThat(SelfFencePolicy.quorumSeenAt(List.of(a), 4, NOW)).as("four need two standbys").isNull();
     }
 
     @Test

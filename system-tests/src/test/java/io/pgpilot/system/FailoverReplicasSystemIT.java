@@ -1,6 +1,5 @@
 package io.pgpilot.system;
 
-import io.pgpilot.events.Json;
 import io.pgpilot.testkit.AckedWriter;
 import io.pgpilot.launcher.LocalPlatform;
 import io.pgpilot.launcher.ServiceProcess;
@@ -13,16 +12,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +33,6 @@ class FailoverReplicasSystemIT {
 
     static final String CLUSTER = "ha";
     static final Duration CONVERGE = Duration.ofSeconds(90);
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static Path home;
     static LocalPlatform platform;
     static ClusterProbe probe;
@@ -83,29 +76,12 @@ class FailoverReplicasSystemIT {
         System.out.printf("%s: %d commits acknowledged, all present; %d client errors%n", table, acked.size(), writer.errors());
     }
 
-    /** A replica's role from its GET /leadership; empty when it does not answer (dead or frozen). */
-    @SuppressWarnings("unchecked")
     static Optional<String> state(ServiceProcess replica) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.httpPort() + "/leadership"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? Optional.of(String.valueOf(Json.read(response.body(), Map.class).get("state")))
-                    : Optional.empty();
-        } catch (Exception e) {
-            return Optional.empty();
-        }
-    }
-
-    static List<ServiceProcess> replicas() {
-        return java.util.stream.Stream.of("failover-service", "failover-service-2", "failover-service-3")
-                .map(platform::service).filter(s -> s != null && s.isAlive()).toList();
+        return FailoverReplicas.state(replica);
     }
 
     static ServiceProcess awaitActive(Duration within) {
-        return await().atMost(within).until(() -> {
-            List<ServiceProcess> active = replicas().stream().filter(r -> state(r).filter("ACTIVE"::equals).isPresent()).toList();
-            return active.size() == 1 ? active.getFirst() : null;
-        }, java.util.Objects::nonNull);
+        return FailoverReplicas.awaitActive(platform, within);
     }
 
     void awaitWritesOnANewPrimary(String old, long eventNanos) {

@@ -1,5 +1,6 @@
 package io.pgpilot.system;
 
+import io.pgpilot.launcher.ServiceProcess;
 import io.pgpilot.testkit.AckedWriter;
 import io.pgpilot.testkit.ClientSeenOutage;
 import io.pgpilot.testkit.NetworkTestBed;
@@ -32,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  *       replicas only (it still reaches the control plane): no failover, nothing acknowledged during
  *       the cut, writes back on the same primary when it heals;</li>
  *   <li>the node freezes for 30 s (every process stopped, the instance manager too): a replica is
- *       promoted; after the thaw the old primary is stopped by its instance manager at once.</li>
+ *       promoted; after the thaw the old primary is stopped by its instance manager at once;</li>
+ *   <li>two faults at once: the node loses power and the active failover-service replica is killed.</li>
  * </ul>
  * Each time: every acknowledged commit is on the new primary, the old primary acknowledges nothing
  * after the new one's first commit, and when the fault ends the old primary rejoins as a streaming
@@ -181,6 +183,62 @@ class MultiHostFaultsSystemIT {
         // lease is gone: a probe from the root namespace may catch it in that moment (it cannot
         // acknowledge a commit: its synchronous standbys follow the new primary)
         assertThat(outcome.twoWritable()).as("samples with two writable primaries after the thaw").hasSizeLessThanOrEqualTo(5);
+    }
+
+    /**
+     * Two faults at once: the primary's node loses its power and, in the same moment, the active
+     * failover-service replica is killed (-9). This bed has one control-plane host, so "the node of
+     * the failover service" is its process; a second replica stands by (docs/operations.md). The
+     * standby takes the decision over once the dead one's leader session expires, then the lease of
+     * the dead primary runs out and it promotes; nothing acknowledged is lost, never two writable
+     * primaries, and the old primary rejoins as a replica when its node is back.
+     */
+    @Test
+    @Order(6)
+    void thePrimarysNodeAndTheActiveFailoverServiceLostAtOnce() throws Exception {
+        nodes.platform.startFailoverReplica();
+        ServiceProcess active = FailoverReplicas.awaitActive(nodes.platform, CONVERGE);
+        probe.awaitHealthy(CONVERGE);
+        String table = "load_two_faults";
+        AckedWriter.createTable(probe.rw(), "app", "app", probe.secret("app", "password"), table);
+        writer = new AckedWriter(probe.rw(), "app", "app", probe.secret("app", "password"), table, 4).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.ackCount() > 50);
+        String old = probe.currentPrimary();
+        NetworkTestBed.Host host = nodes.hostAt(nodes.hosts().get(old));
+        List<String> twoWritable = new CopyOnWriteArrayList<>();
+        Thread watcher = nodes.watchWritable(twoWritable, null, null);
+        long at = System.nanoTime();
+        active.kill();
+        nodes.bed.powerLoss(host);
+        System.out.printf("multi-host faults: power loss of %s (primary %s) and kill -9 of %s at once%n", host.name(), old, active.name());
+        long handedOverAt;
+        try {
+            ServiceProcess next = FailoverReplicas.awaitActive(nodes.platform, CONVERGE);
+            handedOverAt = System.nanoTime();
+            assertThat(next.name()).isNotEqualTo(active.name());
+            await().atMost(CONVERGE).until(() -> writer.acksFromOtherThan(old, at) > 20);
+        } finally {
+            watcher.interrupt();
+        }
+        writer.stop();
+        String now = probe.currentPrimary();
+        assertThat(nodes.hosts().get(now)).isNotEqualTo(host.address());
+        List<Long> acked = writer.acks().stream().map(AckedWriter.Ack::id).toList();
+        assertThat(probe.countPresent(table, acked)).as("acknowledged commits present on the new primary").isEqualTo(acked.size());
+        assertThat(twoWritable).as("never two writable primaries").isEmpty();
+        long firstNew = writer.acks().stream().filter(a -> !a.server().equals(old) && a.nanos() > at)
+                .mapToLong(AckedWriter.Ack::nanos).min().orElseThrow();
+        System.out.printf("multi-host faults: two faults: failover-service hand-over %d ms, first commit on %s %d ms after the faults, "
+                        + "client-seen outage %d ms; %d commits acknowledged, all present%n", (handedOverAt - at) / 1_000_000, now,
+                (firstNew - at) / 1_000_000, ClientSeenOutage.of(writer.acks(), writer.failures(), at, firstNew).millis(), acked.size());
+
+        long back = System.nanoTime();
+        nodes.startAgent(host.name());
+        await().atMost(CONVERGE).until(() -> probe.healthy() && nodes.instances().stream().anyMatch(i -> old.equals(i.get("name"))
+                && "replica".equals(i.get("role")) && "streaming".equals(i.get("walReceiver"))));
+        System.out.printf("multi-host faults: two faults: %s rejoined as a replica %d ms after its node was back%n", old,
+                (System.nanoTime() - back) / 1_000_000);
+        assertThat(nodes.writablePrimaries()).containsExactly(now);
         nodes.allPassed = true;
     }
 

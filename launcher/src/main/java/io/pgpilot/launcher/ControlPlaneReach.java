@@ -7,7 +7,7 @@ import java.util.List;
  * address (single host, the default) everything stays on loopback and instances are local
  * processes. With one (e.g. a network test bed's root address): Kafka listens on and
  * advertises it (node agents register there), the backup service listens there (the nodes' WAL
- * archiving calls it), and the provisioner places instances on the registered nodes
+ * archiving calls it), the services' endpoints and poolers listen there, and the provisioner places instances on the registered nodes
  * ({@code backend=nodes}), reaching their agents with the join token of {@link PlatformSecrets#ensureJoinToken}.
  */
 record ControlPlaneReach(String advertisedAddress) {
@@ -28,6 +28,15 @@ record ControlPlaneReach(String advertisedAddress) {
     /** What the backup service runs with beyond the common arguments. */
     List<String> backupArgs() {
         return multiHost() ? List.of("--server.address=" + advertisedAddress) : List.of();
+    }
+
+    /**
+     * What the services run with beyond the common arguments: the {@code -rw}/{@code -ro}/{@code -r}
+     * endpoints and the poolers listen on the advertised address, so that a client on any host finds
+     * the primary through them (on one host they stay on loopback).
+     */
+    List<String> servicesArgs() {
+        return multiHost() ? List.of("--pgpilot.services.listen-address=" + advertisedAddress) : List.of();
     }
 
     /** What the provisioner runs with beyond the common arguments. */

@@ -156,9 +156,9 @@ public final class LocalPlatform implements AutoCloseable {
         launch("failover-service", "failover-service", settings.failoverPort(), logs, bootstrap, home);
         launch("backup-service", "backup-service", settings.backupPort(), logs, with(reach.backupArgs(), bootstrap, home,
                 "--pgpilot.backup.default-endpoint-url=" + (objectStore == null ? "" : objectStore.endpointUrl())));
-        launch("services", "services", settings.servicesPort(), logs, bootstrap, home,
+        launch("services", "services", settings.servicesPort(), logs, with(reach.servicesArgs(), bootstrap, home,
                 "--pgpilot.services.base-port=" + settings.firstEndpointPort(),
-                "--pgpilot.services.pooler-base-port=" + settings.firstPoolerPort());
+                "--pgpilot.services.pooler-base-port=" + settings.firstPoolerPort()));
         launch("api-gateway", "api-gateway", settings.gatewayPort(), logs, bootstrap, home,
                 "--pgpilot.gateway.backup-service-url=" + reach.backupUrl(settings.backupPort()),
                 "--pgpilot.gateway.services-url=http://127.0.0.1:" + settings.servicesPort());

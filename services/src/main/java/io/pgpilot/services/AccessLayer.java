@@ -38,6 +38,7 @@ public final class AccessLayer implements AutoCloseable {
     private final HaproxyConfigRenderer renderer;
     private final EndpointPublisher publisher;
     private final Clock clock;
+    private final String listenAddress;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("access-layer").daemon().factory());
 
@@ -51,9 +52,15 @@ public final class AccessLayer implements AutoCloseable {
     private volatile java.util.function.Consumer<List<ClusterEndpoints>> appliedListener = applied -> { };
 
     public AccessLayer(PortStore ports, HaproxyProcess haproxy, EndpointPublisher publisher, Clock clock) {
+        this(ports, haproxy, publisher, clock, HaproxyConfigRenderer.LISTEN_ADDRESS);
+    }
+
+    /** @param listenAddress where the endpoints listen and what their records announce */
+    public AccessLayer(PortStore ports, HaproxyProcess haproxy, EndpointPublisher publisher, Clock clock, String listenAddress) {
         this.ports = ports;
         this.haproxy = haproxy;
-        this.renderer = new HaproxyConfigRenderer(haproxy.statsSocket());
+        this.listenAddress = listenAddress;
+        this.renderer = new HaproxyConfigRenderer(haproxy.statsSocket(), listenAddress);
         this.publisher = publisher;
         this.clock = clock;
     }
@@ -237,7 +244,7 @@ public final class AccessLayer implements AutoCloseable {
                     && rw.equals(publishedRw.get(c.cluster()))) {
                 continue;
             }
-            EndpointsRecord record = new EndpointsRecord(c.cluster(), HaproxyConfigRenderer.LISTEN_ADDRESS,
+            EndpointsRecord record = new EndpointsRecord(c.cluster(), listenAddress,
                     c.ports().rw(), c.ports().ro(), c.ports().r(), c.routes().epoch(), clock.instant());
             try {
                 publisher.updated(record, c.routes());

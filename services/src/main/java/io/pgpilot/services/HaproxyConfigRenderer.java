@@ -17,13 +17,20 @@ import java.util.List;
  */
 public final class HaproxyConfigRenderer {
 
+    /** Where the endpoints listen unless told otherwise: loopback. */
     public static final String LISTEN_ADDRESS = "127.0.0.1";
     static final String SERVER_OPTIONS = "check inter 1s fall 2 rise 1 on-marked-down shutdown-sessions";
 
     private final Path statsSocket;
+    private final String listenAddress;
 
     public HaproxyConfigRenderer(Path statsSocket) {
+        this(statsSocket, LISTEN_ADDRESS);
+    }
+
+    public HaproxyConfigRenderer(Path statsSocket, String listenAddress) {
         this.statsSocket = statsSocket;
+        this.listenAddress = listenAddress;
     }
 
     public String render(List<ClusterEndpoints> clusters) {
@@ -58,19 +65,19 @@ public final class HaproxyConfigRenderer {
         clusters.stream().sorted(Comparator.comparing(ClusterEndpoints::cluster)).forEach(c -> {
             String cluster = requireName(c.cluster());
             List<Server> members = c.routes().members();
-            listen(out, cluster + "-rw", c.ports().rw(), null, members, shapeOnly ? members : c.routes().rw(), cluster);
-            listen(out, cluster + "-ro", c.ports().ro(), "leastconn", members, shapeOnly ? members : c.routes().ro(), cluster);
-            listen(out, cluster + "-r", c.ports().r(), "leastconn", members, shapeOnly ? members : c.routes().r(), cluster);
+            listen(out, listenAddress, cluster + "-rw", c.ports().rw(), null, members, shapeOnly ? members : c.routes().rw(), cluster);
+            listen(out, listenAddress, cluster + "-ro", c.ports().ro(), "leastconn", members, shapeOnly ? members : c.routes().ro(), cluster);
+            listen(out, listenAddress, cluster + "-r", c.ports().r(), "leastconn", members, shapeOnly ? members : c.routes().r(), cluster);
         });
         return out.toString();
     }
 
-    private static void listen(StringBuilder out, String name, int port, String balance, List<Server> servers, List<Server> routed,
+    private static void listen(StringBuilder out, String address, String name, int port, String balance, List<Server> servers, List<Server> routed,
                                String cluster) {
         requirePort(port);
         out.append("\n");
         out.append("listen ").append(name).append("\n");
-        out.append("    bind ").append(LISTEN_ADDRESS).append(':').append(port).append("\n");
+        out.append("    bind ").append(address).append(':').append(port).append("\n");
         if (balance != null) {
             out.append("    balance ").append(balance).append("\n");
             // a refused connection goes to another member at once

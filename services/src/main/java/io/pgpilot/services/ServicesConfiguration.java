@@ -27,7 +27,7 @@ public class ServicesConfiguration {
         Path dir = servicesDir(platform);
         PortStore ports = new PortStore(dir.resolve("pooler-ports.json"), services.poolerBasePort(), 1);
         return new PoolerSupervisor(dir.resolve("poolers"), platform.home().resolve("secrets"), ports, services.pgbouncerBinary(),
-                HaproxyConfigRenderer.LISTEN_ADDRESS, OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED),
+                services.listenAddress(), OsUser.forPostgres(OsUser.DEFAULT_UNPRIVILEGED),
                 new KafkaPoolerPublisher(bus), Clock.systemUTC()).start(services.resyncInterval());
     }
 
@@ -37,7 +37,7 @@ public class ServicesConfiguration {
         Path dir = servicesDir(platform);
         PortStore ports = new PortStore(dir.resolve("ports.json"), services.basePort());
         HaproxyProcess haproxy = new HaproxyProcess(services.haproxyBinary(), dir);
-        return new AccessLayer(ports, haproxy, new KafkaEndpointPublisher(bus), Clock.systemUTC())
+        return new AccessLayer(ports, haproxy, new KafkaEndpointPublisher(bus), Clock.systemUTC(), services.listenAddress())
                 .onApplied(poolers::onEndpoints)
                 .start(services.resyncInterval());
     }

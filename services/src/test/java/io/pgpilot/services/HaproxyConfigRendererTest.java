@@ -13,6 +13,16 @@ class HaproxyConfigRendererTest {
     private final HaproxyConfigRenderer renderer = new HaproxyConfigRenderer(Path.of("/srv/pgpilot/services/haproxy.sock"));
 
     @Test
+    void listensOnTheAddressItIsGiven() {
+        ClusterRoutes pg = new ClusterRoutes("pg", 1, List.of(new Server("pg-1", "10.77.0.11", 6001)), List.of(),
+                List.of(new Server("pg-1", "10.77.0.11", 6001)));
+        String config = new HaproxyConfigRenderer(Path.of("/s.sock"), "10.77.0.1")
+                .render(List.of(new ClusterEndpoints(pg, EndpointPorts.from(5432))));
+        assertThat(config).contains("bind 10.77.0.1:5432\n", "bind 10.77.0.1:5433\n", "bind 10.77.0.1:5434\n")
+                .doesNotContain("bind 127.0.0.1");
+    }
+
+    @Test
     void rendersExactConfigForClustersSortedByName() {
         ClusterRoutes pg = new ClusterRoutes("pg", 3,
                 List.of(new Server("pg-1", "127.0.0.1", 6001)),

@@ -149,6 +149,21 @@ final class MultiHostFixture implements AutoCloseable {
         return hosts;
     }
 
+    /**
+     * What a client inside {@code host} reaches through the cluster's {@code -rw} endpoint (on the
+     * control plane's address): {@code pg_is_in_recovery()} of that server, "t" or "f". A password
+     * file keeps the application's password off the command line.
+     */
+    String askedThroughRwFrom(NetworkTestBed.Host host) throws Exception {
+        String rw = probe.rw();
+        int colon = rw.lastIndexOf(':');
+        Path pgpass = dir.resolve("rw-client.pgpass");
+        Files.writeString(pgpass, "*:*:*:app:" + probe.secret("app", "password") + "\n");
+        Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
+        return bed.exec(host, "timeout", "10", "env", "PGPASSFILE=" + pgpass, "PGCONNECT_TIMEOUT=3", "psql", "-h", rw.substring(0, colon),
+                "-p", rw.substring(colon + 1), "-U", "app", "-d", "app", "-At", "-c", "select pg_is_in_recovery()").strip();
+    }
+
     /** Instances that answer and are not in recovery, asked directly at their node's address over TLS. */
     List<String> writablePrimaries() throws Exception {
         var login = new MultiHostSystem.Login("postgres", "postgres", probe.secret("superuser", "password"), true);

@@ -94,6 +94,11 @@ class MultiHostSystemIT {
         assertThat(nodes.writablePrimaries()).containsExactly(now);
         long firstNew = writer.acks().stream().filter(a -> !a.server().equals(old) && a.nanos() > lostAt)
                 .mapToLong(AckedWriter.Ack::nanos).min().orElseThrow();
+        // a client on another node finds the new primary through -rw, which listens on the control plane's address
+        assertThat(probe.rw()).startsWith(nodes.bed.rootAddress() + ":");
+        NetworkTestBed.Host elsewhere = nodes.bed.hosts().stream()
+                .filter(h -> !h.address().equals(oldHost) && !h.address().equals(nodes.hosts().get(now))).findFirst().orElseThrow();
+        assertThat(nodes.askedThroughRwFrom(elsewhere)).as("pg_is_in_recovery() through -rw from " + elsewhere.name()).isEqualTo("f");
         ClientSeenOutage outage = ClientSeenOutage.of(writer.acks(), writer.failures(), lostAt, firstNew);
         System.out.printf("multi-host: power loss of the primary's node: new primary %s on %s, %d commits acknowledged, all present; "
                         + "client-seen outage %d ms (%d failed attempts)%n",

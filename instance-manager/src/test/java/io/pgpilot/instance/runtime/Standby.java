@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A streaming standby of a {@link TestPostgres} (pg_basebackup -R, cluster_name as its
- * application_name), run as the unprivileged OS user; test support only.
+ * application_name, replies every second as the platform configures it), run as the unprivileged
+ * OS user; test support only.
  */
 final class Standby implements AutoCloseable {
 
@@ -37,7 +38,10 @@ final class Standby implements AutoCloseable {
         Commands.run(standby.user, List.of(standby.binaries.tool("pg_ctl"), "-D", dataDir.toString(), "-w", "-t", "60",
                 "-l", dataDir.resolve("server.log").toString(), "-o",
                 "-p " + standby.port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dataDir
-                        + " -c fsync=off -c cluster_name=" + name, "start"), Map.of(), null, Duration.ofSeconds(90));
+                        + " -c fsync=off -c cluster_name=" + name
+                        // as the platform configures every instance: the primary's self-fence counts a standby
+                        // while its replies advance, and an idle standby replies every second
+                        + " -c wal_receiver_status_interval=1s", "start"), Map.of(), null, Duration.ofSeconds(90));
         return standby;
     }
 
